@@ -1,0 +1,24 @@
+# Switchboard: the two commands are 'make run' and 'make test'.
+SHELL := /bin/bash
+export GOFLAGS := -buildvcs=false
+
+.PHONY: run test build generate check bench
+
+## run: start Switchboard with a local Postgres (unless DATABASE_URL is set), demo data and an admin login
+run:
+	@scripts/run.sh
+
+## test: bring up Postgres and Chromium, check generated code and formatting, run every test with -race
+test:
+	@scripts/test.sh
+
+build:
+	go build -o bin/switchboard .
+
+## generate: regenerate templ components
+generate:
+	go tool templ generate
+
+## bench: the webhook load benchmark against a real server (see README)
+bench:
+	@scripts/bench.sh

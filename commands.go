@@ -1,0 +1,255 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/switchboardhq/switchboard/internal/logx"
+	"github.com/switchboardhq/switchboard/jobs"
+	"github.com/switchboardhq/switchboard/migrations"
+	"github.com/switchboardhq/switchboard/store"
+	"github.com/switchboardhq/switchboard/web"
+)
+
+func openPool(ctx context.Context, cfg config) (*pgxpool.Pool, error) {
+	if err := cfg.requireDB(); err != nil {
+		return nil, err
+	}
+	pc, err := pgxpool.ParseConfig(cfg.DatabaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	if !strings.Contains(cfg.DatabaseURL, "pool_max_conns") {
+		pc.MaxConns = int32(cfg.DBMaxConns)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to the database: %w", err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connecting to the database at %s:%d: %w", pc.ConnConfig.Host, pc.ConnConfig.Port, err)
+	}
+	return pool, nil
+}
+
+func cmdMigrate(ctx context.Context, cfg config, stdout io.Writer) error {
+	pool, err := openPool(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := migrations.Up(ctx, pool); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "migrations are current")
+	return nil
+}
+
+func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
+	log := logx.New(stderr, cfg.production(), logLevel())
+	if len(cfg.WebhookSecrets) == 0 {
+		log.Warn("STRIPE_WEBHOOK_SECRET is not set: every webhook will be refused with 400")
+	}
+	for _, s := range cfg.WebhookSecrets {
+		if !strings.HasPrefix(s, "whsec_") {
+			return fmt.Errorf("STRIPE_WEBHOOK_SECRET has a value that does not start with whsec_")
+		}
+	}
+	pool, err := openPool(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if pending, err := migrations.Pending(ctx, pool); err != nil {
+		return err
+	} else if pending {
+		return errors.New("the database has pending migrations: run 'switchboard migrate' first")
+	}
+	st := store.New(pool)
+	client, err := jobs.NewClient(pool, jobs.Deps{Store: st, Logger: log}, jobs.Options{Work: true, EventWorkers: cfg.EventWorkers})
+	if err != nil {
+		return fmt.Errorf("river client: %w", err)
+	}
+	srv := web.New(st, client, log, web.Config{WebhookSecrets: cfg.WebhookSecrets, Production: cfg.production()},
+		func(ctx context.Context) error {
+			pending, err := migrations.Pending(ctx, pool)
+			if err == nil && pending {
+				err = errors.New("migrations pending")
+			}
+			return err
+		})
+	httpSrv := &http.Server{
+		Addr:              cfg.ListenAddr,
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", cfg.ListenAddr, err)
+	}
+	if err := client.Start(ctx); err != nil {
+		return fmt.Errorf("starting workers: %w", err)
+	}
+	log.Info("switchboard serving", "addr", ln.Addr().String(), "env", cfg.AppEnv, "base_url", cfg.BaseURL)
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests and jobs")
+	sctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+	defer cancel()
+	if err := httpSrv.Shutdown(sctx); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	// Running jobs get until the deadline; any still running are cancelled and
+	// River retries them (their transactions roll back).
+	if err := client.Stop(sctx); err != nil {
+		log.Warn("workers did not finish in time; cancelling them for River to retry", "err", err)
+		cctx, ccancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer ccancel()
+		_ = client.StopAndCancel(cctx)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func cmdUserAdd(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	email := fs.String("email", "", "")
+	role := fs.String("role", "", "")
+	account := fs.Int64("account", 0, "")
+	if err := fs.Parse(args); err != nil {
+		return usageError{"user add: " + err.Error()}
+	}
+	switch {
+	case !store.ValidEmail(*email):
+		return usageError{"user add needs --email with a valid address"}
+	case !store.ValidUserRole(*role):
+		return usageError{"user add needs --role admin, support or seller"}
+	case *role == store.UserSeller && *account == 0:
+		return usageError{"a seller user needs --account ID (the seller's account)"}
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("reading the password from stdin: %w", err)
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if len(pw) < 12 {
+		return errors.New("the password (first line of stdin) must be at least 12 characters")
+	}
+	pool, err := openPool(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	st := store.New(pool)
+	var acct *int64
+	if *account != 0 {
+		a, err := st.AccountByID(ctx, *account)
+		if err != nil {
+			return fmt.Errorf("--account %d: %w", *account, err)
+		}
+		acct = &a.ID
+	}
+	hash, err := store.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	u, err := st.CreateUser(ctx, *email, hash, *role, acct)
+	if errors.Is(err, store.ErrConflict) {
+		return fmt.Errorf("a user with email %s already exists", *email)
+	} else if err != nil {
+		return err
+	}
+	if err := st.Audit(ctx, "cli", "user.add", fmt.Sprintf("user:%d", u.ID), map[string]any{"email": u.Email, "role": u.Role}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "added %s user %s (id %d)\n", u.Role, u.Email, u.ID)
+	return nil
+}
+
+func cmdTokenCreate(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	name := fs.String("name", "", "")
+	if err := fs.Parse(args); err != nil {
+		return usageError{"token create: " + err.Error()}
+	}
+	if strings.TrimSpace(*name) == "" {
+		return usageError{"token create needs --name (what the token is for)"}
+	}
+	pool, err := openPool(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	st := store.New(pool)
+	tok, hash, err := store.NewAPIToken()
+	if err != nil {
+		return err
+	}
+	id, err := st.CreateAPIToken(ctx, *name, hash)
+	if err != nil {
+		return err
+	}
+	if err := st.Audit(ctx, "cli", "token.create", fmt.Sprintf("token:%d", id), map[string]any{"name": *name}); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, tok)
+	return nil
+}
+
+func cmdReplay(ctx context.Context, cfg config, ids []string, stdout, stderr io.Writer) error {
+	if len(ids) == 0 {
+		return usageError{"replay needs one or more event IDs (evt_…)"}
+	}
+	pool, err := openPool(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	log := logx.New(stderr, cfg.production(), logLevel())
+	st := store.New(pool)
+	w := jobs.NewEventWorker(jobs.Deps{Store: st, Logger: log})
+	failed := 0
+	for _, id := range ids {
+		status, err := w.Apply(ctx, id, true)
+		if err != nil {
+			failed++
+			if errors.Is(err, store.ErrNotFound) {
+				fmt.Fprintf(stdout, "%s: no such event\n", id)
+				continue
+			}
+			fmt.Fprintf(stdout, "%s: failed: %v\n", id, err)
+			continue
+		}
+		_ = st.Audit(ctx, "cli", "event.replay", "event:"+id, map[string]any{"status": status})
+		fmt.Fprintf(stdout, "%s: %s\n", id, status)
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d events did not apply", failed, len(ids))
+	}
+	return nil
+}

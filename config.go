@@ -1,0 +1,102 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// config is Switchboard's configuration, read from the environment (DESIGN.md).
+type config struct {
+	DatabaseURL          string
+	ListenAddr           string
+	AppEnv               string
+	BaseURL              string
+	WebhookSecrets       []string
+	StripeSecretKey      string
+	StripeAPIBase        string
+	CRMProvider          string
+	HubSpotToken         string
+	HubSpotAPIBase       string
+	CRMWebhookURL        string
+	CRMWebhookSecret     string
+	SMTPURL              string
+	MailFrom             string
+	AlertSlackWebhookURL string
+	AlertEmail           string
+	EventWorkers         int
+	DBMaxConns           int
+}
+
+func (c config) production() bool { return c.AppEnv == "production" }
+
+func loadConfig() (config, error) {
+	c := config{
+		DatabaseURL:          os.Getenv("DATABASE_URL"),
+		ListenAddr:           envOr("LISTEN_ADDR", ":8080"),
+		AppEnv:               envOr("APP_ENV", "development"),
+		BaseURL:              envOr("BASE_URL", "http://localhost:8080"),
+		StripeSecretKey:      os.Getenv("STRIPE_SECRET_KEY"),
+		StripeAPIBase:        os.Getenv("STRIPE_API_BASE"),
+		CRMProvider:          envOr("CRM_PROVIDER", "none"),
+		HubSpotToken:         os.Getenv("HUBSPOT_TOKEN"),
+		HubSpotAPIBase:       envOr("HUBSPOT_API_BASE", "https://api.hubapi.com"),
+		CRMWebhookURL:        os.Getenv("CRM_WEBHOOK_URL"),
+		CRMWebhookSecret:     os.Getenv("CRM_WEBHOOK_SECRET"),
+		SMTPURL:              os.Getenv("SMTP_URL"),
+		MailFrom:             os.Getenv("MAIL_FROM"),
+		AlertSlackWebhookURL: os.Getenv("ALERT_SLACK_WEBHOOK_URL"),
+		AlertEmail:           os.Getenv("ALERT_EMAIL"),
+	}
+	for _, s := range strings.Split(os.Getenv("STRIPE_WEBHOOK_SECRET"), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			c.WebhookSecrets = append(c.WebhookSecrets, s)
+		}
+	}
+	var err error
+	if c.EventWorkers, err = envInt("EVENT_WORKERS", 16); err != nil {
+		return c, err
+	}
+	if c.DBMaxConns, err = envInt("DB_MAX_CONNS", 40); err != nil {
+		return c, err
+	}
+	switch c.AppEnv {
+	case "development", "staging", "production":
+	default:
+		return c, fmt.Errorf("APP_ENV is %q: use development, staging or production", c.AppEnv)
+	}
+	switch c.CRMProvider {
+	case "none", "hubspot", "webhook":
+	default:
+		return c, fmt.Errorf("CRM_PROVIDER is %q: use none, hubspot or webhook", c.CRMProvider)
+	}
+	return c, nil
+}
+
+// requireDB is the check every command that touches the database makes first.
+func (c config) requireDB() error {
+	if c.DatabaseURL == "" {
+		return fmt.Errorf("DATABASE_URL is not set: point it at Postgres (for example postgres://user@localhost:5432/switchboard), or use 'make run', which starts a local cluster")
+	}
+	return nil
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(k string, def int) (int, error) {
+	v := os.Getenv(k)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s is %q: want a whole number", k, v)
+	}
+	return n, nil
+}

@@ -1,0 +1,246 @@
+// Package apptest runs a real Switchboard for a test: its own database, the real
+// router and store, River workers, and helpers that send signed Stripe events
+// over HTTP the way Stripe does.
+package apptest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/stripe/stripe-go/v76/webhook"
+
+	"github.com/switchboardhq/switchboard/internal/pgtest"
+	"github.com/switchboardhq/switchboard/jobs"
+	"github.com/switchboardhq/switchboard/store"
+	"github.com/switchboardhq/switchboard/web"
+)
+
+// Secret is the webhook secret test servers accept.
+const Secret = "whsec_test_apptest_secret_0123456789"
+
+// App is one running Switchboard.
+type App struct {
+	T      testing.TB
+	Pool   *pgxpool.Pool
+	Store  *store.Store
+	River  *river.Client[pgx.Tx]
+	Server *httptest.Server
+	Web    *web.Server
+	Log    *slog.Logger
+	token  string
+}
+
+// Options change how the app is built.
+type Options struct {
+	// NoWorkers leaves jobs queued (to count them) instead of working them.
+	NoWorkers  bool
+	Production bool
+	Secrets    []string
+}
+
+// New starts an app with workers.
+func New(t testing.TB) *App { return NewWith(t, Options{}) }
+
+// NewWith starts an app with options.
+func NewWith(t testing.TB, o Options) *App {
+	t.Helper()
+	pool := pgtest.Pool(t)
+	st := store.New(pool)
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	client, err := jobs.NewClient(pool, jobs.Deps{Store: st, Logger: log}, jobs.Options{Work: !o.NoWorkers, EventWorkers: 4})
+	if err != nil {
+		t.Fatalf("river client: %v", err)
+	}
+	if !o.NoWorkers {
+		ctx, cancel := context.WithCancel(context.Background())
+		if err := client.Start(ctx); err != nil {
+			t.Fatalf("starting workers: %v", err)
+		}
+		t.Cleanup(func() {
+			sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer scancel()
+			_ = client.Stop(sctx)
+			cancel()
+		})
+	}
+	secrets := o.Secrets
+	if secrets == nil {
+		secrets = []string{Secret}
+	}
+	ws := web.New(st, client, log, web.Config{WebhookSecrets: secrets, Production: o.Production, BadSignatureLimit: 1000}, nil)
+	srv := httptest.NewServer(ws.Handler())
+	t.Cleanup(srv.Close)
+	return &App{T: t, Pool: pool, Store: st, River: client, Server: srv, Web: ws, Log: log}
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// Token returns an API token for the app (created once).
+func (a *App) Token() string {
+	a.T.Helper()
+	if a.token == "" {
+		tok, hash, err := store.NewAPIToken()
+		if err != nil {
+			a.T.Fatal(err)
+		}
+		if _, err := a.Store.CreateAPIToken(context.Background(), "apptest", hash); err != nil {
+			a.T.Fatal(err)
+		}
+		a.token = tok
+	}
+	return a.token
+}
+
+// Event is a Stripe event under construction.
+type Event struct {
+	ID         string         `json:"id"`
+	Object     string         `json:"object"`
+	APIVersion string         `json:"api_version"`
+	Created    int64          `json:"created"`
+	Livemode   bool           `json:"livemode"`
+	Type       string         `json:"type"`
+	Account    string         `json:"account,omitempty"`
+	Data       map[string]any `json:"data"`
+	// PendingWebhooks and Request mirror Stripe's envelope.
+	PendingWebhooks int            `json:"pending_webhooks"`
+	Request         map[string]any `json:"request"`
+}
+
+// NewEvent builds an event of type typ around a data object.
+func NewEvent(typ string, obj map[string]any) *Event {
+	return &Event{
+		ID: NewID("evt"), Object: "event", APIVersion: "2023-10-16", Created: time.Now().Unix(),
+		Type: typ, Data: map[string]any{"object": obj}, PendingWebhooks: 1,
+		Request: map[string]any{"id": nil, "idempotency_key": nil},
+	}
+}
+
+// At sets the event's created time.
+func (e *Event) At(t time.Time) *Event { e.Created = t.Unix(); return e }
+
+// JSON is the event's body.
+func (e *Event) JSON() []byte {
+	b, err := json.Marshal(e)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// NewID returns a Stripe-looking ID with a prefix.
+func NewID(prefix string) string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return prefix + "_" + hex.EncodeToString(b)
+}
+
+// Sign returns the Stripe-Signature header for body at time ts.
+func Sign(body []byte, secret string, ts time.Time) string {
+	return webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: body, Secret: secret, Timestamp: ts}).Header
+}
+
+// Post sends a body with a signature header to the webhook and returns the status and body.
+func (a *App) Post(body []byte, sig string) (int, string) {
+	a.T.Helper()
+	req, _ := http.NewRequest(http.MethodPost, a.Server.URL+"/webhooks/stripe", strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", "application/json")
+	if sig != "" {
+		req.Header.Set("Stripe-Signature", sig)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.T.Fatalf("posting webhook: %v", err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// Send signs and posts an event, failing the test unless it is acknowledged.
+func (a *App) Send(e *Event) {
+	a.T.Helper()
+	body := e.JSON()
+	if code, resp := a.Post(body, Sign(body, Secret, time.Now())); code != http.StatusOK {
+		a.T.Fatalf("webhook %s (%s): got %d %s, want 200", e.ID, e.Type, code, resp)
+	}
+}
+
+// SendAndWait sends an event and waits until the worker has finished with it.
+func (a *App) SendAndWait(e *Event) store.Event {
+	a.T.Helper()
+	a.Send(e)
+	return a.WaitEvent(e.ID)
+}
+
+// WaitEvent waits until an event is processed, ignored or failed and returns it.
+func (a *App) WaitEvent(id string) store.Event {
+	a.T.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		ev, err := a.Store.EventByID(context.Background(), id)
+		if err == nil && (ev.Status == store.EventProcessed || ev.Status == store.EventIgnored ||
+			ev.Status == store.EventHeld || (ev.Status == store.EventFailed && ev.Attempts > 0)) {
+			return ev
+		}
+		if time.Now().After(deadline) {
+			a.T.Fatalf("event %s not finished after 15s (status %q, err %v)", id, ev.Status, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// API calls the JSON API with the app's token and decodes the answer into out.
+func (a *App) API(method, path string, body any, out any) int {
+	a.T.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = strings.NewReader(string(b))
+	}
+	req, _ := http.NewRequest(method, a.Server.URL+path, rd)
+	req.Header.Set("Authorization", "Bearer "+a.Token())
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.T.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			a.T.Fatalf("%s %s: decoding %q: %v", method, path, b, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+// Count runs a count query.
+func (a *App) Count(q string, args ...any) int {
+	a.T.Helper()
+	var n int
+	if err := a.Pool.QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
+		a.T.Fatalf("count %q: %v", q, err)
+	}
+	return n
+}
+
+// Sprintf is fmt.Sprintf, for fixtures.
+var Sprintf = fmt.Sprintf

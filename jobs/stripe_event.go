@@ -1,0 +1,221 @@
+// Package jobs holds River job args and workers: applying Stripe events to our
+// state, and the follow-up work they enqueue. Stripe's vocabulary stays here.
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	stripe "github.com/stripe/stripe-go/v76"
+
+	"github.com/switchboardhq/switchboard/store"
+)
+
+// SupportedAPIVersion is the Stripe API version this build speaks. An event of
+// another version is stored as held and applied only by replay.
+const SupportedAPIVersion = stripe.APIVersion
+
+// QueueEvents is the River queue Stripe events are applied on.
+const QueueEvents = "events"
+
+// StripeEventArgs asks a worker to apply one stored Stripe event. It carries the
+// event ID only; the worker reloads the payload.
+type StripeEventArgs struct {
+	EventID string `json:"event_id"`
+	// Replay applies the event even when it was processed, ignored or held
+	// (an operator's decision); appliers are idempotent, so a replay of a
+	// processed event changes nothing that is already right.
+	Replay bool `json:"replay,omitempty"`
+}
+
+// Kind is the stable job kind.
+func (StripeEventArgs) Kind() string { return "stripe_event" }
+
+// InsertOpts puts events on their own queue.
+func (StripeEventArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueEvents, MaxAttempts: 20}
+}
+
+// Effects is what applying an event changed, for the follow-up work (CRM sync,
+// email, alerts, tickets) that is enqueued in the same transaction.
+type Effects struct {
+	EventID  string
+	Accounts map[int64]bool // accounts whose record or payment state changed
+	Orders   []OrderEffect
+	Disputes []DisputeEffect
+	Payouts  []PayoutEffect
+	Invoices []InvoiceEffect
+}
+
+// OrderEffect is an order that changed status (or was created).
+type OrderEffect struct {
+	OrderID   int64
+	AccountID *int64
+	From, To  string
+	Created   bool
+}
+
+// DisputeEffect is a dispute that was created or changed status.
+type DisputeEffect struct {
+	DisputeID int64
+	AccountID *int64
+	From, To  string
+	Created   bool
+}
+
+// PayoutEffect is a seller payout that changed status.
+type PayoutEffect struct {
+	StripePayoutID string
+	AccountID      *int64
+	From, To       string
+}
+
+// InvoiceEffect is an invoice's first failed payment.
+type InvoiceEffect struct {
+	StripeInvoiceID string
+	AccountID       *int64
+	FirstFailure    bool
+}
+
+func (e *Effects) account(id int64) {
+	if e.Accounts == nil {
+		e.Accounts = map[int64]bool{}
+	}
+	e.Accounts[id] = true
+}
+
+// FollowUps enqueues the work that follows an applied event, inside its
+// transaction. Nil means none.
+type FollowUps interface {
+	AfterApply(ctx context.Context, tx *store.Store, pgxTx pgx.Tx, fx *Effects) error
+}
+
+// StripeEventWorker applies stored Stripe events to accounts, orders,
+// subscriptions, invoices, refunds, disputes and payouts, one transaction an
+// event. It is idempotent: a processed event is not applied twice.
+type StripeEventWorker struct {
+	river.WorkerDefaults[StripeEventArgs]
+	Store     *store.Store
+	Logger    *slog.Logger
+	FollowUps FollowUps
+}
+
+// Timeout bounds one attempt.
+func (w *StripeEventWorker) Timeout(*river.Job[StripeEventArgs]) time.Duration { return 30 * time.Second }
+
+// errPermanent marks a failure that retrying cannot fix (an event we cannot read).
+type errPermanent struct{ msg string }
+
+func (e errPermanent) Error() string { return e.msg }
+
+// Work applies one event.
+func (w *StripeEventWorker) Work(ctx context.Context, job *river.Job[StripeEventArgs]) error {
+	_, err := w.Apply(ctx, job.Args.EventID, job.Args.Replay)
+	return err
+}
+
+// Apply applies one stored event in one transaction and returns its resulting
+// status. With replay it applies events that were held, ignored, failed or
+// already processed (appliers are idempotent). A failure is recorded on the
+// event and returned (wrapped in river.JobCancel when retrying cannot help).
+func (w *StripeEventWorker) Apply(ctx context.Context, id string, replay bool) (string, error) {
+	var status string
+	err := w.Store.InTx(ctx, func(tx *store.Store, pgxTx pgx.Tx) error {
+		ev, err := tx.LockEvent(ctx, id)
+		if err != nil {
+			return err
+		}
+		status = ev.Status
+		if !replay && ev.Status != store.EventReceived && ev.Status != store.EventFailed {
+			return nil // already applied, ignored, or held for replay
+		}
+		var evt stripe.Event
+		if err := json.Unmarshal(ev.Payload, &evt); err != nil {
+			return errPermanent{"payload is not a Stripe event: " + err.Error()}
+		}
+		fx := &Effects{EventID: ev.ID}
+		reason, err := apply(ctx, tx, &evt, fx)
+		if err != nil {
+			return err
+		}
+		if reason == "" && w.FollowUps != nil {
+			if err := w.FollowUps.AfterApply(ctx, tx, pgxTx, fx); err != nil {
+				return fmt.Errorf("enqueue follow-ups: %w", err)
+			}
+		}
+		status = store.EventProcessed
+		if reason != "" {
+			status = store.EventIgnored
+		}
+		return tx.FinishEvent(ctx, ev.ID, status, reason)
+	})
+	if err == nil {
+		return status, nil
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		w.Logger.ErrorContext(ctx, "stripe event job names no stored event", "event_id", id)
+		return "", river.JobCancel(err)
+	}
+	msg := err.Error()
+	if len(msg) > 2000 {
+		msg = msg[:2000]
+	}
+	// Record the attempt outside the rolled-back transaction, so the console
+	// shows it while River retries.
+	if ferr := w.Store.FailEventAttempt(context.WithoutCancel(ctx), id, msg); ferr != nil {
+		w.Logger.ErrorContext(ctx, "recording failed event attempt", "event_id", id, "err", ferr)
+	}
+	var perm errPermanent
+	if errors.As(err, &perm) {
+		w.Logger.ErrorContext(ctx, "stripe event cannot be applied", "event_id", id, "err", err)
+		return store.EventFailed, river.JobCancel(err)
+	}
+	return store.EventFailed, err
+}
+
+// Classify decides what the webhook does with a verified event: received (apply
+// it), held (another API version) or ignored, with the reason.
+func Classify(production bool, evtType, apiVersion string, livemode bool) (status, reason string) {
+	switch {
+	case livemode && !production:
+		return store.EventIgnored, "live-mode event reached a non-production deployment"
+	case !livemode && production:
+		return store.EventIgnored, "test-mode event reached production"
+	case !Handles(evtType):
+		return store.EventIgnored, "event type " + evtType + " is not handled"
+	case apiVersion != SupportedAPIVersion:
+		return store.EventHeld, fmt.Sprintf("API version %q; this build speaks %s: fix the endpoint's version, then replay", apiVersion, SupportedAPIVersion)
+	}
+	return store.EventReceived, ""
+}
+
+// Handles reports whether an event type is applied by the worker.
+func Handles(evtType string) bool {
+	_, ok := appliers[evtType]
+	return ok
+}
+
+// HandledTypes lists the event types to enable on the Stripe endpoint.
+func HandledTypes() []string {
+	out := make([]string, 0, len(appliers))
+	for t := range appliers {
+		out = append(out, t)
+	}
+	return out
+}
+
+// clean makes a Stripe string storable: Postgres text cannot hold NUL, so NUL
+// becomes U+FFFD; every other byte is kept as it came.
+func clean(s string) string {
+	if strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(s, "\x00", "\uFFFD")
+}

@@ -1,0 +1,86 @@
+// Command switchboard is the operations back office of a two-sided marketplace
+// on Stripe: webhooks in exactly once, one Postgres as the source of truth,
+// follow-up work as River jobs, and a console. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `usage: switchboard COMMAND [flags]
+
+commands:
+  serve                         run the web server and the workers
+  migrate                       apply database migrations (ours and River's)
+  user add --email E --role admin|support|seller [--account ID]
+                                add a console user; the password is the first line of stdin
+  token create --name N         create an API token and print it once
+  replay EVENT_ID...            apply stored Stripe events again (held, failed, ignored or processed)
+
+configuration comes from the environment; see README.md.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(os.Stderr, "switchboard: %v\n\n%s", err, usage)
+			os.Exit(2)
+		}
+		fmt.Fprintf(os.Stderr, "switchboard: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// run dispatches a command; tests call it directly.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	switch args[0] {
+	case "serve":
+		return cmdServe(ctx, cfg, stderr)
+	case "migrate":
+		return cmdMigrate(ctx, cfg, stdout)
+	case "user":
+		if len(args) < 2 || args[1] != "add" {
+			return usageError{"user needs a subcommand: user add"}
+		}
+		return cmdUserAdd(ctx, cfg, args[2:], stdin, stdout)
+	case "token":
+		if len(args) < 2 || args[1] != "create" {
+			return usageError{"token needs a subcommand: token create"}
+		}
+		return cmdTokenCreate(ctx, cfg, args[2:], stdout)
+	case "replay":
+		return cmdReplay(ctx, cfg, args[1:], stdout, stderr)
+	}
+	return usageError{fmt.Sprintf("unknown command %q", args[0])}
+}
+
+func logLevel() slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(envOr("LOG_LEVEL", "info"))); err != nil {
+		return slog.LevelInfo
+	}
+	return l
+}

@@ -1,0 +1,91 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+const eventColumns = `id, type, api_version, livemode, created, stripe_account, object_id, customer_id,
+	payload, status, attempts, last_error, received_at, processed_at, request_id`
+
+// InsertEvent stores a verified event unless its ID is already stored. It reports
+// whether the row is new; a duplicate changes nothing.
+func (s *Store) InsertEvent(ctx context.Context, e NewEvent) (bool, error) {
+	tag, err := s.db.Exec(ctx, `
+		INSERT INTO stripe_events (id, type, api_version, livemode, created, stripe_account, object_id,
+			customer_id, payload, status, last_error, request_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		ON CONFLICT (id) DO NOTHING`,
+		e.ID, e.Type, e.APIVersion, e.Livemode, e.Created, e.StripeAccount, e.ObjectID,
+		e.CustomerID, e.Payload, e.Status, e.LastError, e.RequestID)
+	if err != nil {
+		return false, mapErr("insert event", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// EventByID returns one event.
+func (s *Store) EventByID(ctx context.Context, id string) (Event, error) {
+	rows, _ := s.db.Query(ctx, `SELECT `+eventColumns+` FROM stripe_events WHERE id = $1`, id)
+	e, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Event])
+	return e, mapErr("event by id", err)
+}
+
+// LockEvent returns one event, locked for the rest of the transaction so that two
+// workers never apply the same event at once.
+func (s *Store) LockEvent(ctx context.Context, id string) (Event, error) {
+	rows, _ := s.db.Query(ctx, `SELECT `+eventColumns+` FROM stripe_events WHERE id = $1 FOR UPDATE`, id)
+	e, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Event])
+	return e, mapErr("lock event", err)
+}
+
+// FinishEvent records the outcome of applying an event: processed or ignored
+// (with the reason).
+func (s *Store) FinishEvent(ctx context.Context, id, status, reason string) error {
+	_, err := s.db.Exec(ctx, `
+		UPDATE stripe_events
+		SET status = $2, last_error = $3, attempts = attempts + 1, processed_at = now()
+		WHERE id = $1`, id, status, reason)
+	return mapErr("finish event", err)
+}
+
+// FailEventAttempt records a failed attempt. The event stays failed until an
+// attempt succeeds.
+func (s *Store) FailEventAttempt(ctx context.Context, id, msg string) error {
+	_, err := s.db.Exec(ctx, `
+		UPDATE stripe_events SET status = 'failed', attempts = attempts + 1, last_error = $2
+		WHERE id = $1 AND status <> 'processed'`, id, msg)
+	return mapErr("fail event attempt", err)
+}
+
+// CountWebhookRefusal counts a delivery the endpoint refused or absorbed
+// (bad_signature, bad_body, duplicate) in its minute.
+func (s *Store) CountWebhookRefusal(ctx context.Context, kind string) error {
+	_, err := s.db.Exec(ctx, `
+		INSERT INTO webhook_counters (bucket, kind, count) VALUES (date_trunc('minute', now()), $1, 1)
+		ON CONFLICT (bucket, kind) DO UPDATE SET count = webhook_counters.count + 1`, kind)
+	return mapErr("count webhook refusal", err)
+}
+
+// WebhookCount sums a webhook counter since a time.
+func (s *Store) WebhookCount(ctx context.Context, kind string, since time.Time) (int64, error) {
+	var n int64
+	err := s.db.QueryRow(ctx, `
+		SELECT coalesce(sum(count), 0) FROM webhook_counters
+		WHERE kind = $1 AND bucket >= date_trunc('minute', $2::timestamptz)`, kind, since).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("webhook count: %w", err)
+	}
+	return n, nil
+}
+
+// EventIDsByStatus lists event IDs in a status, oldest first (for bulk replay).
+func (s *Store) EventIDsByStatus(ctx context.Context, status string, limit int) ([]string, error) {
+	rows, _ := s.db.Query(ctx, `
+		SELECT id FROM stripe_events WHERE status = $1 ORDER BY received_at, id LIMIT $2`, status, limit)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return ids, mapErr("event ids by status", err)
+}

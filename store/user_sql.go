@@ -1,0 +1,70 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/jackc/pgx/v5"
+)
+
+const userColumns = `id, email, password_hash, role, account_id, disabled_at, created_at, updated_at`
+
+// CreateUser adds a console user; an email already taken is ErrConflict.
+func (s *Store) CreateUser(ctx context.Context, email, passwordHash, role string, accountID *int64) (User, error) {
+	rows, _ := s.db.Query(ctx, `INSERT INTO users (email, password_hash, role, account_id) VALUES ($1, $2, $3, $4)
+		RETURNING `+userColumns, email, passwordHash, role, accountID)
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
+	return u, mapErr("create user", err)
+}
+
+// UserByEmail returns a user by email, ignoring case.
+func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
+	rows, _ := s.db.Query(ctx, `SELECT `+userColumns+` FROM users WHERE lower(email) = lower($1)`, email)
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
+	return u, mapErr("user by email", err)
+}
+
+// UserByID returns a user.
+func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
+	rows, _ := s.db.Query(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id)
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
+	return u, mapErr("user by id", err)
+}
+
+// CountUsers counts console users with a role ("" for all).
+func (s *Store) CountUsers(ctx context.Context, role string) (int, error) {
+	var n int
+	err := s.db.QueryRow(ctx, `SELECT count(*) FROM users WHERE $1 = '' OR role = $1`, role).Scan(&n)
+	return n, mapErr("count users", err)
+}
+
+// CreateAPIToken stores a token hash under a name.
+func (s *Store) CreateAPIToken(ctx context.Context, name string, hash []byte) (int64, error) {
+	var id int64
+	err := s.db.QueryRow(ctx, `INSERT INTO api_tokens (name, token_hash) VALUES ($1, $2) RETURNING id`, name, hash).Scan(&id)
+	return id, mapErr("create api token", err)
+}
+
+// APITokenName returns the name of a live token with this hash and marks it used.
+func (s *Store) APITokenName(ctx context.Context, hash []byte) (string, error) {
+	var name string
+	err := s.db.QueryRow(ctx, `
+		UPDATE api_tokens SET last_used_at = now()
+		WHERE token_hash = $1 AND revoked_at IS NULL
+		RETURNING name`, hash).Scan(&name)
+	return name, mapErr("api token", err)
+}
+
+// Audit appends one entry to the audit log.
+func (s *Store) Audit(ctx context.Context, actor, action, subject string, detail any) error {
+	if detail == nil {
+		detail = map[string]any{}
+	}
+	b, err := json.Marshal(detail)
+	if err != nil {
+		return mapErr("audit detail", err)
+	}
+	_, err = s.db.Exec(ctx, `INSERT INTO audit_log (actor, action, subject, detail) VALUES ($1, $2, $3, $4)`,
+		actor, action, subject, b)
+	return mapErr("audit", err)
+}
