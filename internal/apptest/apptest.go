@@ -34,6 +34,7 @@ const Secret = "whsec_test_apptest_secret_0123456789"
 // App is one running Switchboard.
 type App struct {
 	T      testing.TB
+	URL    string // the test database
 	Pool   *pgxpool.Pool
 	Store  *store.Store
 	River  *river.Client[pgx.Tx]
@@ -57,7 +58,8 @@ func New(t testing.TB) *App { return NewWith(t, Options{}) }
 // NewWith starts an app with options.
 func NewWith(t testing.TB, o Options) *App {
 	t.Helper()
-	pool := pgtest.Pool(t)
+	url := pgtest.URL(t)
+	pool := pgtest.PoolFor(t, url)
 	st := store.New(pool)
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	client, err := jobs.NewClient(pool, jobs.Deps{Store: st, Logger: log}, jobs.Options{Work: !o.NoWorkers, EventWorkers: 4})
@@ -83,7 +85,7 @@ func NewWith(t testing.TB, o Options) *App {
 	ws := web.New(st, client, log, web.Config{WebhookSecrets: secrets, Production: o.Production, BadSignatureLimit: 1000}, nil)
 	srv := httptest.NewServer(ws.Handler())
 	t.Cleanup(srv.Close)
-	return &App{T: t, Pool: pool, Store: st, River: client, Server: srv, Web: ws, Log: log}
+	return &App{T: t, URL: url, Pool: pool, Store: st, River: client, Server: srv, Web: ws, Log: log}
 }
 
 type testWriter struct{ t testing.TB }
