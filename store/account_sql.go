@@ -274,4 +274,3 @@ func lowerASCII(s string) string {
 	}
 	return string(b)
 }
-

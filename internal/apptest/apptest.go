@@ -211,4 +211,3 @@ func (a *App) Count(q string, args ...any) int {
 	}
 	return n
 }
-
