@@ -25,7 +25,7 @@ func (s *Server) routeTable() []struct {
 		{Route{"POST /webhooks/stripe", "stripe"}, http.HandlerFunc(s.stripeWebhook)},
 		{Route{"GET /healthz", "public"}, http.HandlerFunc(s.healthz)},
 		{Route{"GET /readyz", "public"}, http.HandlerFunc(s.readyz)},
-		{Route{"GET /metrics", "public"}, promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})},
+		{Route{"GET /metrics", "token"}, s.requireToken(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))},
 
 		{Route{"POST /api/v1/signups", "token"}, s.api(s.signupsCreate)},
 		{Route{"GET /api/v1/accounts", "token"}, s.api(s.accountsIndex)},

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -236,3 +237,64 @@ func TestLivemodeMismatchIsIgnored(t *testing.T) {
 }
 
 var _ = fmt.Sprint
+
+func TestHealthAndMetrics(t *testing.T) {
+	t.Parallel()
+	app := New(t)
+	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/metrics": 401} {
+		resp, err := http.Get(app.Server.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s: got %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+	app.Send(NewEvent("customer.created", Customer(NewID("cus"), "", "")))
+	req, _ := http.NewRequest("GET", app.Server.URL+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+app.Token())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b := new(strings.Builder)
+	_, _ = io.Copy(b, resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(b.String(), `switchboard_webhooks_total{result="stored"} 1`) {
+		t.Fatalf("metrics: got %d\n%.2000s", resp.StatusCode, b.String())
+	}
+}
+
+func TestAPINeedsAValidToken(t *testing.T) {
+	t.Parallel()
+	app := New(t)
+	for _, auth := range []string{"", "Bearer ", "Bearer sbt_nottherealtoken", "Basic abc"} {
+		req, _ := http.NewRequest("GET", app.Server.URL+"/api/v1/disputes", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 401 {
+			t.Errorf("Authorization %q: got %d, want 401", auth, resp.StatusCode)
+		}
+	}
+	var ds []any
+	if code := app.API("GET", "/api/v1/disputes", nil, &ds); code != 200 || ds == nil {
+		t.Fatalf("with token: got %d %v, want 200 and an empty list", code, ds)
+	}
+	var e struct{ Error string }
+	if code := app.API("GET", "/api/v1/accounts/999", nil, &e); code != 404 || e.Error == "" {
+		t.Fatalf("missing account: got %d %q", code, e.Error)
+	}
+	if code := app.API("GET", "/api/v1/accounts", nil, &e); code != 400 || e.Error == "" {
+		t.Fatalf("accounts without a query: got %d %q", code, e.Error)
+	}
+	if code := app.API("GET", "/api/v1/events/evt_nope", nil, &e); code != 404 {
+		t.Fatalf("missing event: got %d", code)
+	}
+}
