@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net"
+	"net/http"
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboardhq/switchboard/internal/apptest"
 	"github.com/switchboardhq/switchboard/internal/pgtest"
@@ -152,5 +156,59 @@ func TestImportDirection(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// serve stops cleanly when its context ends (main cancels it on SIGTERM),
+// after finishing what it was doing.
+func TestServeShutsDownGracefully(t *testing.T) {
+	url := pgtest.URL(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	t.Setenv("DATABASE_URL", url)
+	t.Setenv("LISTEN_ADDR", addr)
+	t.Setenv("STRIPE_WEBHOOK_SECRET", apptest.Secret)
+	t.Setenv("LOG_LEVEL", "warn")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve"}, strings.NewReader(""), io.Discard, io.Discard) }()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not become ready: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	ev := apptest.NewEvent("payment_intent.succeeded", apptest.PaymentIntent(apptest.NewID("pi"), 100, "usd", "", "succeeded", nil))
+	body := ev.JSON()
+	req, _ := http.NewRequest("POST", "http://"+addr+"/webhooks/stripe", bytes.NewReader(body))
+	req.Header.Set("Stripe-Signature", apptest.Sign(body, apptest.Secret, time.Now()))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("webhook: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v, want a clean stop", err)
+		}
+	case <-time.After(40 * time.Second):
+		t.Fatal("serve did not stop within 40s of its context ending")
+	}
+	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
+		t.Fatal("serve still answers after stopping")
 	}
 }

@@ -195,6 +195,8 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_at_idx ON audit_log (at DESC, id DESC);
 CREATE INDEX audit_log_subject_idx ON audit_log (subject);
 
+ALTER TABLE disputes ADD CONSTRAINT disputes_assigned_user_fkey FOREIGN KEY (assigned_user_id) REFERENCES users (id);
+
 -- +goose Down
 DROP TABLE audit_log, api_tokens, users, webhook_counters, stripe_events, seller_payouts, disputes,
     refunds, invoices, subscriptions, orders, accounts;
