@@ -39,7 +39,7 @@ func Charge(id, pi string, amount, refunded int64, currency, customer, email, st
 		"refunded": refunded >= amount && amount > 0, "currency": currency, "customer": nullable(customer),
 		"payment_intent": nullable(pi), "status": status, "paid": status == "succeeded", "captured": true,
 		"billing_details": map[string]any{"email": nullable(email), "name": nil, "address": nil, "phone": nil},
-		"receipt_email": nil, "metadata": meta, "invoice": nil, "livemode": false, "created": time.Now().Unix(),
+		"receipt_email":   nil, "metadata": meta, "invoice": nil, "livemode": false, "created": time.Now().Unix(),
 		"failure_code": nil, "failure_message": nil, "disputed": false, "transfer_data": nil, "on_behalf_of": nil,
 	}
 }
@@ -55,7 +55,7 @@ func CheckoutSession(id, pi string, amount int64, currency, customer, email, nam
 		"payment_status": "paid", "payment_intent": nullable(pi), "amount_total": amount, "amount_subtotal": amount,
 		"currency": currency, "customer": nullable(customer), "client_reference_id": nil,
 		"customer_details": map[string]any{"email": nullable(email), "name": nullable(name), "address": nil, "phone": nil, "tax_exempt": "none", "tax_ids": []any{}},
-		"metadata": meta, "livemode": false, "created": time.Now().Unix(), "subscription": nil, "invoice": nil,
+		"metadata":         meta, "livemode": false, "created": time.Now().Unix(), "subscription": nil, "invoice": nil,
 	}
 }
 
@@ -72,7 +72,7 @@ func Dispute(id, charge, pi string, amount int64, currency, status, reason strin
 	return map[string]any{
 		"id": id, "object": "dispute", "amount": amount, "charge": charge, "payment_intent": nullable(pi),
 		"currency": currency, "status": status, "reason": reason, "livemode": false, "created": time.Now().Unix(),
-		"evidence_details": map[string]any{"due_by": dueBy.Unix(), "has_evidence": false, "past_due": false, "submission_count": 0},
+		"evidence_details":     map[string]any{"due_by": dueBy.Unix(), "has_evidence": false, "past_due": false, "submission_count": 0},
 		"is_charge_refundable": false, "metadata": map[string]any{}, "balance_transactions": []any{},
 	}
 }
@@ -108,7 +108,7 @@ func ConnectAccount(id, email, businessName string) map[string]any {
 	return map[string]any{
 		"id": id, "object": "account", "email": nullable(email), "type": "express",
 		"business_profile": map[string]any{"name": nullable(businessName), "url": nil},
-		"charges_enabled": true, "payouts_enabled": true, "details_submitted": true, "metadata": map[string]any{},
+		"charges_enabled":  true, "payouts_enabled": true, "details_submitted": true, "metadata": map[string]any{},
 	}
 }
 
