@@ -4,6 +4,7 @@
 package apptest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -146,13 +147,16 @@ func NewEvent(typ string, obj map[string]any) *Event {
 // At sets the event's created time.
 func (e *Event) At(t time.Time) *Event { e.Created = t.Unix(); return e }
 
-// JSON is the event's body.
+// JSON is the event's body. Like Stripe's, it leaves <, > and & as they are
+// (encoding/json would escape them as \u003c and friends).
 func (e *Event) JSON() []byte {
-	b, err := json.Marshal(e)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(e); err != nil {
 		panic(err)
 	}
-	return b
+	return bytes.TrimRight(buf.Bytes(), "\n")
 }
 
 // NewID returns a Stripe-looking ID with a prefix.

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -169,4 +170,66 @@ func (p *Page) Want(want int) *Page {
 		p.T.Fatalf("status: got %d, want %d; body:\n%s", p.Status, want, p.Body)
 	}
 	return p
+}
+
+// Outage makes every new row in a table fail a CHECK until restore is called:
+// a stand-in for a broken dependency, so the worker's apply really fails and
+// River really retries.
+func (a *App) Outage(table string) (restore func()) {
+	a.T.Helper()
+	ctx := context.Background()
+	name := "apptest_outage_" + table
+	if _, err := a.Pool.Exec(ctx, fmt.Sprintf(`ALTER TABLE %s ADD CONSTRAINT %s CHECK (false) NOT VALID`, table, name)); err != nil {
+		a.T.Fatalf("outage on %s: %v", table, err)
+	}
+	return func() {
+		if _, err := a.Pool.Exec(ctx, fmt.Sprintf(`ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s`, table, name)); err != nil {
+			a.T.Fatalf("ending outage on %s: %v", table, err)
+		}
+	}
+}
+
+// FailedPayment sends a charge.succeeded event while orders cannot be written,
+// so the worker fails it: the event is failed and its job retryable. It
+// returns the event ID and a func that ends the outage.
+func (a *App) FailedPayment(customerName string) (eventID string, restore func()) {
+	a.T.Helper()
+	restore = a.Outage("orders")
+	cus := NewID("cus")
+	ev := NewEvent("charge.succeeded", Charge(NewID("ch"), NewID("pi"), 2500, 0, "usd", cus, "buyer-"+cus+"@example.com", "succeeded", nil))
+	if customerName != "" {
+		obj := ev.Data["object"].(map[string]any)
+		obj["billing_details"].(map[string]any)["name"] = customerName
+	}
+	got := a.SendAndWait(ev)
+	if got.Status != store.EventFailed {
+		a.T.Fatalf("event during the outage: got status %q, want failed", got.Status)
+	}
+	if st := a.JobState(ev.ID); st != "retryable" {
+		a.T.Fatalf("job during the outage: got %q, want retryable", st)
+	}
+	// River's first backoff is about a second; push the next attempt out, as
+	// after a few failures, so the test (not the scheduler) decides what runs.
+	if _, err := a.Pool.Exec(context.Background(), `UPDATE river_job SET scheduled_at = now() + interval '1 hour'
+		WHERE kind = 'stripe_event' AND args->>'event_id' = $1`, ev.ID); err != nil {
+		a.T.Fatal(err)
+	}
+	return ev.ID, restore
+}
+
+// JobState waits until River has recorded a state for the event's job other
+// than running/available, and returns it.
+func (a *App) JobState(eventID string) string {
+	a.T.Helper()
+	var state string
+	for i := 0; i < 500; i++ {
+		err := a.Pool.QueryRow(context.Background(), `SELECT state::text FROM river_job
+			WHERE kind = 'stripe_event' AND args->>'event_id' = $1 ORDER BY id DESC LIMIT 1`, eventID).Scan(&state)
+		if err == nil && state != "running" && state != "available" {
+			return state
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	a.T.Fatalf("job of %s still %q after 5s", eventID, state)
+	return ""
 }
