@@ -178,7 +178,7 @@ func (p *Page) Want(want int) *Page {
 func (a *App) Outage(table string) (restore func()) {
 	a.T.Helper()
 	ctx := context.Background()
-	name := "apptest_outage_" + table
+	name := "apptest_outage_" + NewID(table)
 	if _, err := a.Pool.Exec(ctx, fmt.Sprintf(`ALTER TABLE %s ADD CONSTRAINT %s CHECK (false) NOT VALID`, table, name)); err != nil {
 		a.T.Fatalf("outage on %s: %v", table, err)
 	}
@@ -232,4 +232,18 @@ func (a *App) JobState(eventID string) string {
 	}
 	a.T.Fatalf("job of %s still %q after 5s", eventID, state)
 	return ""
+}
+
+// WaitStatus waits until an event has a status, failing the test after 15 s.
+func (a *App) WaitStatus(id, status string) store.Event {
+	a.T.Helper()
+	var ev store.Event
+	var err error
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if ev, err = a.Store.EventByID(context.Background(), id); err == nil && ev.Status == status {
+			return ev
+		}
+	}
+	a.T.Fatalf("event %s: status %q (err %v) after 15s, want %s", id, ev.Status, err, status)
+	return ev
 }
