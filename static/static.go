@@ -14,12 +14,13 @@ import (
 	"io/fs"
 )
 
-//go:embed style.css htmx-2.0.4.min.js htmx-LICENSE
+//go:embed style.css icon.svg htmx-2.0.4.min.js htmx-LICENSE
 var FS embed.FS
 
 // Stylesheet and HTMX are the embedded files' names.
 const (
 	Stylesheet = "style.css"
+	Icon       = "icon.svg"
 	HTMX       = "htmx-2.0.4.min.js"
 )
 

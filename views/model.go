@@ -17,9 +17,10 @@ type Shell struct {
 	Role  string
 	Nav   []NavItem
 	Flash Flash
-	// CSS and JS are the versioned URLs of the stylesheet and htmx.
-	CSS string
-	JS  string
+	// CSS, JS and Icon are the versioned URLs of the stylesheet, htmx and the icon.
+	CSS  string
+	JS   string
+	Icon string
 }
 
 // NavItem is one link in the navigation.

@@ -116,7 +116,7 @@ func redirectAfterPost(w http.ResponseWriter, r *http.Request, to string) {
 // shell is the layout data for a page.
 func (s *Server) shell(r *http.Request, title string) views.Shell {
 	ctx := r.Context()
-	sh := views.Shell{Title: title, CSS: s.assets.css, JS: s.assets.js}
+	sh := views.Shell{Title: title, CSS: s.assets.css, JS: s.assets.js, Icon: s.assets.icon}
 	if u := currentUser(ctx); u != nil {
 		sh.Email, sh.Role = u.Email, u.Role
 		sh.Nav = s.nav(u.Role, r.URL.Path)
@@ -151,12 +151,13 @@ func (s *Server) nav(role, path string) []views.NavItem {
 }
 
 // assets are the versioned URLs of the embedded static files.
-type assets struct{ css, js string }
+type assets struct{ css, js, icon string }
 
 func newAssets() assets {
 	return assets{
-		css: "/static/" + static.Stylesheet + "?v=" + static.Version(static.Stylesheet),
-		js:  "/static/" + static.HTMX + "?v=" + static.Version(static.HTMX),
+		css:  "/static/" + static.Stylesheet + "?v=" + static.Version(static.Stylesheet),
+		js:   "/static/" + static.HTMX + "?v=" + static.Version(static.HTMX),
+		icon: "/static/" + static.Icon + "?v=" + static.Version(static.Icon),
 	}
 }
 
