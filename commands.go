@@ -82,11 +82,15 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 		return errors.New("the database has pending migrations: run 'switchboard migrate' first")
 	}
 	st := store.New(pool)
-	client, err := jobs.NewClient(pool, jobs.Deps{Store: st, Logger: log}, jobs.Options{Work: true, EventWorkers: cfg.EventWorkers})
+	deps := jobs.Deps{Store: st, Logger: log}
+	client, err := jobs.NewClient(pool, deps, jobs.Options{Work: true, EventWorkers: cfg.EventWorkers})
 	if err != nil {
 		return fmt.Errorf("river client: %w", err)
 	}
-	srv := web.New(st, client, log, web.Config{WebhookSecrets: cfg.WebhookSecrets, Production: cfg.production()},
+	srv := web.New(st, client, log, web.Config{
+		WebhookSecrets: cfg.WebhookSecrets, Production: cfg.production(), BaseURL: cfg.BaseURL,
+		Events: jobs.NewEventWorker(deps), Settings: cfg.settings(),
+	},
 		func(ctx context.Context) error {
 			pending, err := migrations.Pending(ctx, pool)
 			if err == nil && pending {
@@ -94,6 +98,7 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 			}
 			return err
 		})
+	defer srv.Close()
 	httpSrv := &http.Server{
 		Addr:              cfg.ListenAddr,
 		Handler:           srv.Handler(),

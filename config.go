@@ -5,6 +5,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/switchboardhq/switchboard/web"
 )
 
 // config is Switchboard's configuration, read from the environment (DESIGN.md).
@@ -30,6 +32,31 @@ type config struct {
 }
 
 func (c config) production() bool { return c.AppEnv == "production" }
+
+// settings is the configuration as the console's settings page shows it;
+// secrets are marked so the page masks them.
+func (c config) settings() []web.Setting {
+	return []web.Setting{
+		{Name: "APP_ENV", Value: c.AppEnv},
+		{Name: "BASE_URL", Value: c.BaseURL},
+		{Name: "LISTEN_ADDR", Value: c.ListenAddr},
+		{Name: "DATABASE_URL", Value: c.DatabaseURL, Secret: true},
+		{Name: "STRIPE_WEBHOOK_SECRET", Value: strings.Join(c.WebhookSecrets, ","), Secret: true},
+		{Name: "STRIPE_SECRET_KEY", Value: c.StripeSecretKey, Secret: true},
+		{Name: "STRIPE_API_BASE", Value: c.StripeAPIBase},
+		{Name: "CRM_PROVIDER", Value: c.CRMProvider},
+		{Name: "HUBSPOT_TOKEN", Value: c.HubSpotToken, Secret: true},
+		{Name: "HUBSPOT_API_BASE", Value: c.HubSpotAPIBase},
+		{Name: "CRM_WEBHOOK_URL", Value: c.CRMWebhookURL, Secret: true},
+		{Name: "CRM_WEBHOOK_SECRET", Value: c.CRMWebhookSecret, Secret: true},
+		{Name: "SMTP_URL", Value: c.SMTPURL, Secret: true},
+		{Name: "MAIL_FROM", Value: c.MailFrom},
+		{Name: "ALERT_SLACK_WEBHOOK_URL", Value: c.AlertSlackWebhookURL, Secret: true},
+		{Name: "ALERT_EMAIL", Value: c.AlertEmail},
+		{Name: "EVENT_WORKERS", Value: strconv.Itoa(c.EventWorkers)},
+		{Name: "DB_MAX_CONNS", Value: strconv.Itoa(c.DBMaxConns)},
+	}
+}
 
 func loadConfig() (config, error) {
 	c := config{

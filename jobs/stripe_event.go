@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,42 +47,60 @@ func (StripeEventArgs) InsertOpts() river.InsertOpts {
 // Effects is what applying an event changed, for the follow-up work (CRM sync,
 // email, alerts, tickets) that is enqueued in the same transaction.
 type Effects struct {
-	EventID  string
-	Accounts map[int64]bool // accounts whose record or payment state changed
-	Orders   []OrderEffect
-	Disputes []DisputeEffect
-	Payouts  []PayoutEffect
-	Invoices []InvoiceEffect
+	EventID  string          `json:"event_id"`
+	Accounts map[int64]bool  `json:"accounts,omitempty"` // accounts whose record or payment state changed
+	Orders   []OrderEffect   `json:"orders,omitempty"`
+	Disputes []DisputeEffect `json:"disputes,omitempty"`
+	Payouts  []PayoutEffect  `json:"payouts,omitempty"`
+	Invoices []InvoiceEffect `json:"invoices,omitempty"`
+}
+
+// AccountIDs lists the changed accounts in ascending order.
+func (e *Effects) AccountIDs() []int64 {
+	ids := make([]int64, 0, len(e.Accounts))
+	for id := range e.Accounts {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// Empty reports whether applying changed nothing.
+func (e *Effects) Empty() bool {
+	return len(e.Accounts) == 0 && len(e.Orders) == 0 && len(e.Disputes) == 0 && len(e.Payouts) == 0 && len(e.Invoices) == 0
 }
 
 // OrderEffect is an order that changed status (or was created).
 type OrderEffect struct {
-	OrderID   int64
-	AccountID *int64
-	From, To  string
-	Created   bool
+	OrderID   int64  `json:"order_id"`
+	AccountID *int64 `json:"account_id,omitempty"`
+	From      string `json:"from"`
+	To        string `json:"to"`
+	Created   bool   `json:"created,omitempty"`
 }
 
 // DisputeEffect is a dispute that was created or changed status.
 type DisputeEffect struct {
-	DisputeID int64
-	AccountID *int64
-	From, To  string
-	Created   bool
+	DisputeID int64  `json:"dispute_id"`
+	AccountID *int64 `json:"account_id,omitempty"`
+	From      string `json:"from"`
+	To        string `json:"to"`
+	Created   bool   `json:"created,omitempty"`
 }
 
 // PayoutEffect is a seller payout that changed status.
 type PayoutEffect struct {
-	StripePayoutID string
-	AccountID      *int64
-	From, To       string
+	StripePayoutID string `json:"stripe_payout_id"`
+	AccountID      *int64 `json:"account_id,omitempty"`
+	From           string `json:"from"`
+	To             string `json:"to"`
 }
 
 // InvoiceEffect is an invoice's first failed payment.
 type InvoiceEffect struct {
-	StripeInvoiceID string
-	AccountID       *int64
-	FirstFailure    bool
+	StripeInvoiceID string `json:"stripe_invoice_id"`
+	AccountID       *int64 `json:"account_id,omitempty"`
+	FirstFailure    bool   `json:"first_failure,omitempty"`
 }
 
 func (e *Effects) account(id int64) {
@@ -141,33 +160,9 @@ func (w *StripeEventWorker) apply(ctx context.Context, id string, replay, fromRi
 				return err
 			}
 		}
-		ev, err := tx.LockEvent(ctx, id)
-		if err != nil {
-			return err
-		}
-		status = ev.Status
-		if !replay && ev.Status != store.EventReceived && ev.Status != store.EventFailed {
-			return nil // already applied, ignored, or held for replay
-		}
-		var evt stripe.Event
-		if err := json.Unmarshal(ev.Payload, &evt); err != nil {
-			return errPermanent{"payload is not a Stripe event: " + err.Error()}
-		}
-		fx := &Effects{EventID: ev.ID}
-		reason, err := apply(ctx, tx, &evt, fx)
-		if err != nil {
-			return err
-		}
-		if reason == "" && w.FollowUps != nil {
-			if err := w.FollowUps.AfterApply(ctx, tx, pgxTx, fx); err != nil {
-				return fmt.Errorf("enqueue follow-ups: %w", err)
-			}
-		}
-		status = store.EventProcessed
-		if reason != "" {
-			status = store.EventIgnored
-		}
-		return tx.FinishEvent(ctx, ev.ID, status, reason)
+		var err error
+		status, _, err = w.applyTx(ctx, tx, pgxTx, id, replay)
+		return err
 	})
 	if err == nil {
 		return status, nil
@@ -191,6 +186,45 @@ func (w *StripeEventWorker) apply(ctx context.Context, id string, replay, fromRi
 		return store.EventFailed, river.JobCancel(err)
 	}
 	return store.EventFailed, err
+}
+
+// applyTx applies one event inside tx: it locks the event, applies it, enqueues
+// the follow-ups and records the outcome with what changed. fx is nil when the
+// event was left alone (already applied, ignored or held, without replay).
+func (w *StripeEventWorker) applyTx(ctx context.Context, tx *store.Store, pgxTx pgx.Tx, id string, replay bool) (string, *Effects, error) {
+	ev, err := tx.LockEvent(ctx, id)
+	if err != nil {
+		return "", nil, err
+	}
+	if !replay && ev.Status != store.EventReceived && ev.Status != store.EventFailed {
+		return ev.Status, nil, nil // already applied, ignored, or held for replay
+	}
+	var evt stripe.Event
+	if err := json.Unmarshal(ev.Payload, &evt); err != nil {
+		return "", nil, errPermanent{"payload is not a Stripe event: " + err.Error()}
+	}
+	fx := &Effects{EventID: ev.ID}
+	reason, err := apply(ctx, tx, &evt, fx)
+	if err != nil {
+		return "", nil, err
+	}
+	if reason == "" && w.FollowUps != nil {
+		if err := w.FollowUps.AfterApply(ctx, tx, pgxTx, fx); err != nil {
+			return "", nil, fmt.Errorf("enqueue follow-ups: %w", err)
+		}
+	}
+	status := store.EventProcessed
+	if reason != "" {
+		status = store.EventIgnored
+	}
+	if err := tx.FinishEvent(ctx, ev.ID, status, reason); err != nil {
+		return "", nil, err
+	}
+	b, err := json.Marshal(fx)
+	if err != nil {
+		return "", nil, fmt.Errorf("encode effects: %w", err)
+	}
+	return status, fx, tx.RecordEventEffects(ctx, ev.ID, b)
 }
 
 // Classify decides what the webhook does with a verified event: received (apply

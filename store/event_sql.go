@@ -99,3 +99,17 @@ func (s *Store) EventIDsByStatus(ctx context.Context, status string, limit int) 
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	return ids, mapErr("event ids by status", err)
 }
+
+// RecordEventEffects stores what applying an event changed (JSON), for the
+// console's event page.
+func (s *Store) RecordEventEffects(ctx context.Context, id string, effects []byte) error {
+	_, err := s.db.Exec(ctx, `UPDATE stripe_events SET effects = $2 WHERE id = $1`, id, effects)
+	return mapErr("record event effects", err)
+}
+
+// EventEffects returns the stored effects of an event (nil when it has none).
+func (s *Store) EventEffects(ctx context.Context, id string) ([]byte, error) {
+	var b []byte
+	err := s.db.QueryRow(ctx, `SELECT effects FROM stripe_events WHERE id = $1`, id).Scan(&b)
+	return b, mapErr("event effects", err)
+}

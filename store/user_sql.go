@@ -68,3 +68,31 @@ func (s *Store) Audit(ctx context.Context, actor, action, subject string, detail
 		actor, action, subject, b)
 	return mapErr("audit", err)
 }
+
+// Users lists console users by email.
+func (s *Store) Users(ctx context.Context, limit int) ([]User, error) {
+	rows, _ := s.db.Query(ctx, `SELECT `+userColumns+` FROM users ORDER BY lower(email), id LIMIT $1`, limit)
+	us, err := pgx.CollectRows(rows, pgx.RowToStructByName[User])
+	return us, mapErr("users", err)
+}
+
+// SetUserRole changes a user's role (and the seller account, required for
+// sellers, cleared for the others).
+func (s *Store) SetUserRole(ctx context.Context, id int64, role string, accountID *int64) (User, error) {
+	if role != UserSeller {
+		accountID = nil
+	}
+	rows, _ := s.db.Query(ctx, `UPDATE users SET role = $2, account_id = $3, updated_at = now() WHERE id = $1
+		RETURNING `+userColumns, id, role, accountID)
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
+	return u, mapErr("set user role", err)
+}
+
+// SetUserDisabled disables or re-enables a user.
+func (s *Store) SetUserDisabled(ctx context.Context, id int64, disabled bool) (User, error) {
+	rows, _ := s.db.Query(ctx, `UPDATE users
+		SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, now()) END, updated_at = now()
+		WHERE id = $1 RETURNING `+userColumns, id, disabled)
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
+	return u, mapErr("set user disabled", err)
+}

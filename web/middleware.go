@@ -15,6 +15,7 @@ type ctxKey int
 const (
 	keyRequestID ctxKey = iota
 	keyTokenName
+	keyUser
 )
 
 func requestID(ctx context.Context) string {

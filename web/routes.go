@@ -9,30 +9,63 @@ import (
 // Route is one registered route and who may use it.
 type Route struct {
 	Pattern string
-	Access  string // public, stripe, token, or a console role list
+	// Access is public, stripe, token, login (a console page open to all), or
+	// the console roles it admits, space-separated ("admin support").
+	Access string
+}
+
+// entry is a route with its handler.
+type entry struct {
+	Route
+	h http.Handler
 }
 
 // routeTable is every route on one screen. The route × role test walks it.
-func (s *Server) routeTable() []struct {
-	Route
-	h http.Handler
-} {
-	type r = struct {
-		Route
-		h http.Handler
+// Console pages are wrapped in their layers (session, CSRF, user, the access
+// rule) from the same Access the test reads, so the two cannot disagree.
+func (s *Server) routeTable() []entry {
+	raw := func(pattern, access string, h http.Handler) entry { return entry{Route{pattern, access}, h} }
+	page := func(pattern, access string, h handlerFunc) entry {
+		return entry{Route{pattern, access}, s.console(access, h)}
 	}
-	return []r{
-		{Route{"POST /webhooks/stripe", "stripe"}, http.HandlerFunc(s.stripeWebhook)},
-		{Route{"GET /healthz", "public"}, http.HandlerFunc(s.healthz)},
-		{Route{"GET /readyz", "public"}, http.HandlerFunc(s.readyz)},
-		{Route{"GET /metrics", "token"}, s.requireToken(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))},
+	return []entry{
+		raw("POST /webhooks/stripe", accessStripe, http.HandlerFunc(s.stripeWebhook)),
+		raw("GET /healthz", accessPublic, http.HandlerFunc(s.healthz)),
+		raw("GET /readyz", accessPublic, http.HandlerFunc(s.readyz)),
+		raw("GET /metrics", accessToken, s.requireToken(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))),
+		raw("GET /static/", accessPublic, staticFiles()),
 
-		{Route{"POST /api/v1/signups", "token"}, s.api(s.signupsCreate)},
-		{Route{"GET /api/v1/accounts", "token"}, s.api(s.accountsIndex)},
-		{Route{"GET /api/v1/accounts/{id}", "token"}, s.api(s.accountsShow)},
-		{Route{"GET /api/v1/orders", "token"}, s.api(s.ordersIndex)},
-		{Route{"GET /api/v1/disputes", "token"}, s.api(s.disputesIndex)},
-		{Route{"GET /api/v1/events/{id}", "token"}, s.api(s.eventsShow)},
+		raw("POST /api/v1/signups", accessToken, s.api(s.signupsCreate)),
+		raw("GET /api/v1/accounts", accessToken, s.api(s.accountsIndex)),
+		raw("GET /api/v1/accounts/{id}", accessToken, s.api(s.accountsShow)),
+		raw("GET /api/v1/orders", accessToken, s.api(s.ordersIndex)),
+		raw("GET /api/v1/disputes", accessToken, s.api(s.disputesIndex)),
+		raw("GET /api/v1/events/{id}", accessToken, s.api(s.eventsShow)),
+
+		page("GET /login", accessLogin, s.loginShow),
+		page("POST /login", accessLogin, s.loginSubmit),
+		page("POST /logout", roleAnyone, s.logout),
+
+		page("GET /{$}", roleStaff, s.overviewShow),
+		page("GET /events", roleStaff, s.consoleEventsIndex),
+		page("GET /events/{id}", roleStaff, s.consoleEventsShow),
+		page("POST /events/{id}/dry-run", roleAdmin, s.eventsDryRun),
+		page("POST /events/{id}/replay", roleAdmin, s.eventsReplay),
+		page("GET /events/bulk-replay", roleAdmin, s.eventsBulkReplayConfirm),
+		page("POST /events/bulk-replay", roleAdmin, s.eventsBulkReplay),
+		page("GET /jobs", roleAdmin, s.jobsIndex),
+		page("POST /jobs/{id}/retry", roleAdmin, s.jobsRetry),
+		page("POST /jobs/{id}/discard", roleAdmin, s.jobsDiscard),
+		page("GET /settings", roleAdmin, s.settingsShow),
+		page("GET /users", roleAdmin, s.usersIndex),
+		page("POST /users", roleAdmin, s.usersCreate),
+		page("POST /users/{id}/role", roleAdmin, s.usersSetRole),
+		page("POST /users/{id}/disable", roleAdmin, s.usersDisable),
+		page("POST /users/{id}/enable", roleAdmin, s.usersEnable),
+		page("GET /audit", roleAdmin, s.auditIndex),
+
+		page("GET /seller/{$}", roleSellerView, s.sellerHome),
+		page("GET /seller/disputes/{id}", roleSellerView, s.sellerDisputesShow),
 	}
 }
 

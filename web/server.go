@@ -8,12 +8,15 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/httprate"
 	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/switchboardhq/switchboard/jobs"
 	"github.com/switchboardhq/switchboard/store"
 )
 
@@ -22,7 +25,32 @@ type Inserter interface {
 	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 }
 
-// Config is what the web layer needs from the environment.
+// Queue is the River client as the web layer uses it: enqueue inside a
+// transaction, and list, retry and discard jobs on the console's jobs page.
+// A *river.Client[pgx.Tx] is one.
+type Queue interface {
+	Inserter
+	JobList(ctx context.Context, params *river.JobListParams) (*river.JobListResult, error)
+	JobRetry(ctx context.Context, id int64) (*rivertype.JobRow, error)
+	JobCancel(ctx context.Context, id int64) (*rivertype.JobRow, error)
+}
+
+// Replayer applies stored events again, for real or as a dry run that is
+// rolled back. A *jobs.StripeEventWorker is one.
+type Replayer interface {
+	Apply(ctx context.Context, id string, replay bool) (string, error)
+	DryRun(ctx context.Context, id string) (jobs.DryRun, error)
+}
+
+// Setting is one configuration value for the settings page; Secret values are
+// shown masked.
+type Setting struct {
+	Name   string
+	Value  string
+	Secret bool
+}
+
+// Config is what the web layer needs beyond the store and the queue.
 type Config struct {
 	// WebhookSecrets are the whsec_ secrets a Stripe signature may match (more
 	// than one during rotation).
@@ -35,34 +63,81 @@ type Config struct {
 	// BadSignatureLimit is how many bad signatures a client address may send a
 	// minute before it is refused with 429; 60 when zero.
 	BadSignatureLimit int
+
+	// BaseURL is the console's public URL; https makes the session cookie Secure.
+	BaseURL string
+	// SessionIdle and SessionLifetime end a session after inactivity and
+	// absolutely; 30 minutes and 12 hours when zero.
+	SessionIdle     time.Duration
+	SessionLifetime time.Duration
+	// LoginFailures is how many failed sign-ins an account may have in 15
+	// minutes (a client address gets four times as many); 5 when zero.
+	LoginFailures int
+	// Events replays events from the console. Nil builds a worker over the
+	// store without follow-ups; main passes the one River runs.
+	Events Replayer
+	// Settings are shown on the settings page.
+	Settings []Setting
 }
 
 // Server holds what the handlers share.
 type Server struct {
 	store   *store.Store
-	jobs    Inserter
+	jobs    Queue
+	events  Replayer
 	log     *slog.Logger
 	cfg     Config
 	metrics *metrics
 	badSig  *httprate.RateLimiter
 	// ready reports whether migrations are current (for /readyz).
 	ready func(ctx context.Context) error
+
+	sessions     *scs.SessionManager
+	sessionStore *pgxstore.PostgresStore
+	csrf         *http.CrossOriginProtection
+	loginAccount *httprate.RateLimiter
+	loginAddress *httprate.RateLimiter
+	assets       assets
+	// access maps each route pattern to its rule (for the navigation).
+	access map[string]string
 }
 
 // New builds a Server. ready is called by /readyz after the database ping.
-func New(st *store.Store, jobs Inserter, log *slog.Logger, cfg Config, ready func(ctx context.Context) error) *Server {
+// Close it when done, to stop the session store's cleanup.
+func New(st *store.Store, queue Queue, log *slog.Logger, cfg Config, ready func(ctx context.Context) error) *Server {
 	if cfg.WebhookTolerance == 0 {
 		cfg.WebhookTolerance = 300 * time.Second
 	}
 	if cfg.BadSignatureLimit == 0 {
 		cfg.BadSignatureLimit = 60
 	}
-	return &Server{
-		store: st, jobs: jobs, log: log, cfg: cfg, ready: ready,
-		metrics: newMetrics(),
-		badSig:  httprate.NewRateLimiter(cfg.BadSignatureLimit, time.Minute),
+	if cfg.LoginFailures == 0 {
+		cfg.LoginFailures = 5
 	}
+	events := cfg.Events
+	if events == nil {
+		events = jobs.NewEventWorker(jobs.Deps{Store: st, Logger: log})
+	}
+	s := &Server{
+		store: st, jobs: queue, events: events, log: log, cfg: cfg, ready: ready,
+		metrics:      newMetrics(),
+		badSig:       httprate.NewRateLimiter(cfg.BadSignatureLimit, time.Minute),
+		loginAccount: httprate.NewRateLimiter(cfg.LoginFailures, loginWindow),
+		loginAddress: httprate.NewRateLimiter(4*cfg.LoginFailures, loginWindow),
+		csrf:         http.NewCrossOriginProtection(),
+		assets:       newAssets(),
+	}
+	s.sessions, s.sessionStore = newSessions(st, cfg, log)
+	s.csrf.SetDenyHandler(http.HandlerFunc(s.csrfDenied))
+	s.access = map[string]string{}
+	for _, r := range s.routeTable() {
+		s.access[r.Pattern] = r.Access
+	}
+	return s
 }
+
+// Close stops the session store's background cleanup.
+func (s *Server) Close() { s.sessionStore.StopCleanup() }
 
 // Registry exposes the server's Prometheus registry (workers add to it).
 func (s *Server) Registry() *prometheus.Registry { return s.metrics.reg }

@@ -47,6 +47,10 @@ type Options struct {
 	NoWorkers  bool
 	Production bool
 	Secrets    []string
+	// LoginFailures is the console's failed sign-in limit per account (5 when zero).
+	LoginFailures int
+	// BaseURL is the console's public URL (https makes cookies Secure).
+	BaseURL string
 }
 
 // New starts an app with workers.
@@ -79,8 +83,14 @@ func NewWith(t testing.TB, o Options) *App {
 	if secrets == nil {
 		secrets = []string{Secret}
 	}
-	ws := web.New(st, client, log, web.Config{WebhookSecrets: secrets, Production: o.Production, BadSignatureLimit: 1000}, nil)
+	ws := web.New(st, client, log, web.Config{
+		WebhookSecrets: secrets, Production: o.Production, BadSignatureLimit: 1000,
+		Events:        jobs.NewEventWorker(jobs.Deps{Store: st, Logger: log}),
+		LoginFailures: o.LoginFailures, BaseURL: o.BaseURL,
+		Settings: []web.Setting{{Name: "STRIPE_WEBHOOK_SECRET", Value: strings.Join(secrets, ","), Secret: true}},
+	}, nil)
 	srv := httptest.NewServer(ws.Handler())
+	t.Cleanup(ws.Close)
 	t.Cleanup(srv.Close)
 	return &App{T: t, URL: url, Pool: pool, Store: st, River: client, Server: srv, Web: ws, Log: log}
 }

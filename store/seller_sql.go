@@ -1,0 +1,61 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// The seller's views are scoped by the seller's account: a nil seller means
+// every seller (an admin looking). Another seller's object is ErrNotFound.
+
+// SellerOrders lists a seller's orders, newest first, below an order ID (0 for
+// the first page).
+func (s *Store) SellerOrders(ctx context.Context, seller *int64, beforeID int64, limit int) ([]Order, error) {
+	return s.orders(ctx, "seller orders", `seller_account_id IS NOT NULL
+		AND ($1::bigint IS NULL OR seller_account_id = $1)
+		AND ($2 = 0 OR id < $2) ORDER BY id DESC LIMIT $3`, seller, beforeID, limit)
+}
+
+const sellerDisputeFrom = ` FROM disputes d JOIN orders o ON o.id = d.order_id
+	WHERE o.seller_account_id IS NOT NULL AND ($1::bigint IS NULL OR o.seller_account_id = $1)`
+
+// SellerDisputes lists the disputes on a seller's orders, open ones by nearest
+// evidence deadline first.
+func (s *Store) SellerDisputes(ctx context.Context, seller *int64, limit int) ([]Dispute, error) {
+	rows, _ := s.db.Query(ctx, `SELECT `+prefixed("d.", disputeColumns)+sellerDisputeFrom+`
+		ORDER BY d.queue_state DESC, d.evidence_due_by NULLS LAST, d.id LIMIT $2`, seller, limit)
+	ds, err := pgx.CollectRows(rows, pgx.RowToStructByName[Dispute])
+	return ds, mapErr("seller disputes", err)
+}
+
+// SellerDispute returns one dispute on a seller's order; any other is ErrNotFound.
+func (s *Store) SellerDispute(ctx context.Context, seller *int64, id int64) (Dispute, error) {
+	rows, _ := s.db.Query(ctx, `SELECT `+prefixed("d.", disputeColumns)+sellerDisputeFrom+` AND d.id = $2`, seller, id)
+	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Dispute])
+	return d, mapErr("seller dispute", err)
+}
+
+// PayoutFailure is a seller payout Stripe could not make.
+type PayoutFailure struct {
+	ID             int64     `db:"id"`
+	StripePayoutID string    `db:"stripe_payout_id"`
+	AccountID      *int64    `db:"account_id"`
+	Amount         int64     `db:"amount"`
+	Currency       string    `db:"currency"`
+	FailureCode    string    `db:"failure_code"`
+	FailureMessage string    `db:"failure_message"`
+	UpdatedAt      time.Time `db:"updated_at"`
+}
+
+// SellerPayoutFailures lists a seller's failed payouts, newest first.
+func (s *Store) SellerPayoutFailures(ctx context.Context, seller *int64, limit int) ([]PayoutFailure, error) {
+	rows, _ := s.db.Query(ctx, `
+		SELECT id, stripe_payout_id, account_id, amount, currency, failure_code, failure_message, updated_at
+		FROM seller_payouts
+		WHERE status = 'failed' AND account_id IS NOT NULL AND ($1::bigint IS NULL OR account_id = $1)
+		ORDER BY updated_at DESC, id DESC LIMIT $2`, seller, limit)
+	ps, err := pgx.CollectRows(rows, pgx.RowToStructByName[PayoutFailure])
+	return ps, mapErr("seller payout failures", err)
+}

@@ -1,0 +1,167 @@
+package views
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// htmxConfig turns off what the CSP forbids (inline indicator styles, eval)
+// and lets error responses swap, so their message reaches the flash area.
+const htmxConfig = `{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,` +
+	`"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"[45]..","swap":true,"error":true}]}`
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+func fmtTimeP(t *time.Time) string {
+	if t == nil {
+		return "—"
+	}
+	return fmtTime(*t)
+}
+
+func isoTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// until says how far a deadline is from now ("in 3 days", "2 hours ago").
+func until(t, now time.Time) string {
+	d := t.Sub(now)
+	suffix := ""
+	prefix := "in "
+	if d < 0 {
+		d, prefix, suffix = -d, "", " ago"
+	}
+	var s string
+	switch {
+	case d < time.Minute:
+		s = "less than a minute"
+	case d < time.Hour:
+		s = plural(int(d/time.Minute), "minute")
+	case d < 48*time.Hour:
+		s = plural(int(d/time.Hour), "hour")
+	default:
+		s = plural(int(d/(24*time.Hour)), "day")
+	}
+	return prefix + s + suffix
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
+}
+
+var zeroDecimal = map[string]bool{"bif": true, "clp": true, "djf": true, "gnf": true, "jpy": true, "kmf": true,
+	"krw": true, "mga": true, "pyg": true, "rwf": true, "ugx": true, "vnd": true, "vuv": true, "xaf": true, "xof": true, "xpf": true}
+
+// money formats an amount in the currency's minor units, as Stripe sends it.
+func money(amount int64, currency string) string {
+	cur := strings.ToUpper(currency)
+	if zeroDecimal[strings.ToLower(currency)] {
+		return fmt.Sprintf("%d %s", amount, cur)
+	}
+	sign := ""
+	if amount < 0 {
+		sign, amount = "-", -amount
+	}
+	return fmt.Sprintf("%s%d.%02d %s", sign, amount/100, amount%100, cur)
+}
+
+func itoa[T ~int | ~int64](n T) string { return strconv.FormatInt(int64(n), 10) }
+
+func idP(p *int64) string {
+	if p == nil {
+		return "—"
+	}
+	return itoa(*p)
+}
+
+func strP(p *string) string {
+	if p == nil || *p == "" {
+		return "—"
+	}
+	return *p
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// badge is the CSS class for a status word.
+func badge(status string) string {
+	switch status {
+	case "processed", "paid", "succeeded", "completed", "won", "synced", "active", "ok", "closed":
+		return "badge good"
+	case "failed", "discarded", "lost", "charged_back", "disputed", "past_due", "error", "needs_response", "warning_needs_response":
+		return "badge bad"
+	case "held", "retryable", "retrying", "pending", "under_review", "warning_under_review", "open", "partially_refunded":
+		return "badge warn"
+	}
+	return "badge"
+}
+
+func pct(o OverviewData) string {
+	p, ok := o.PaymentSuccessRate()
+	if !ok {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f%%", p)
+}
+
+func warnIf(b bool) string {
+	if b {
+		return "warn"
+	}
+	return ""
+}
+
+func badIf(b bool) string {
+	if b {
+		return "bad"
+	}
+	return ""
+}
+
+func adminLink(admin bool, href string) string {
+	if admin {
+		return href
+	}
+	return ""
+}
+
+func mode(live bool) string {
+	if live {
+		return "live"
+	}
+	return "test"
+}
+
+func replayCount(d BulkReplayData) int {
+	return min(d.Count, d.Cap)
+}
+
+func stateLabel(s string) string {
+	switch s {
+	case "retryable":
+		return "retrying"
+	case "discarded":
+		return "failed (discarded)"
+	}
+	return s
+}
+
+func acctValue(p *int64) string {
+	if p == nil {
+		return ""
+	}
+	return itoa(*p)
+}

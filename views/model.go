@@ -1,0 +1,196 @@
+// Package views holds the console's templ components: the layout, the pages and
+// the fragments htmx swaps. Components take explicit, UI-shaped parameters; they
+// never touch the database or the request.
+package views
+
+import (
+	"time"
+
+	"github.com/switchboardhq/switchboard/store"
+)
+
+// Shell is what the layout needs on every page.
+type Shell struct {
+	Title string
+	// Email and Role of the signed-in user ("" when signed out).
+	Email string
+	Role  string
+	Nav   []NavItem
+	Flash Flash
+	// CSS, JS and Icon are the versioned URLs of the stylesheet, htmx and the icon.
+	CSS  string
+	JS   string
+	Icon string
+}
+
+// NavItem is one link in the navigation.
+type NavItem struct {
+	Href    string
+	Label   string
+	Current bool
+}
+
+// Flash is a one-time message shown where the user looks.
+type Flash struct {
+	Kind string // ok or error
+	Msg  string
+}
+
+// LoginForm is the sign-in form's state.
+type LoginForm struct {
+	Email string
+	Next  string
+	Error string
+}
+
+// OverviewData is the overview's figures at a moment.
+type OverviewData struct {
+	store.Overview
+	Now time.Time
+	// Admin shows the links to pages only admins open (jobs).
+	Admin bool
+}
+
+// EventsData is one page of the events list.
+type EventsData struct {
+	Filter   store.EventFilter
+	Day      string // the day filter as typed (YYYY-MM-DD)
+	Statuses []string
+	Events   []store.Event
+	// Query is the filter as a query string (for links that keep it).
+	Query string
+	// NextQuery is the query string of the next page ("" on the last page).
+	NextQuery string
+	CanReplay bool
+}
+
+// EventData is one event's page.
+type EventData struct {
+	Event   store.Event
+	Payload string // pretty-printed JSON
+	Changes []Change
+	// HasEffects is false for events applied before effects were recorded.
+	HasEffects bool
+	Attempts   []Attempt
+	Replay     ReplayData
+	CanReplay  bool
+}
+
+// Attempt is one processing attempt of an event's job.
+type Attempt struct {
+	JobID   int64
+	Attempt int
+	At      time.Time
+	Error   string
+}
+
+// Change is one thing an event changed (or would change).
+type Change struct {
+	What string // "order 12", "account 7"
+	From string
+	To   string
+	Note string
+}
+
+// ReplayData is the replay panel's state.
+type ReplayData struct {
+	EventID string
+	Stage   string // "" (offer a dry run), "dry-run" (show it, offer apply), "done"
+	// Dry run.
+	Status  string
+	Failure string
+	Changes []Change
+	Jobs    []PlannedJob
+	// After applying.
+	Result string
+	Error  string
+}
+
+// PlannedJob is a follow-up job a replay would enqueue.
+type PlannedJob struct {
+	Kind     string
+	Args     string
+	Existing bool
+	State    string
+}
+
+// BulkReplayData is the bulk replay confirmation.
+type BulkReplayData struct {
+	Filter store.EventFilter
+	Day    string
+	Count  int
+	// Cap is how many one confirmation replays at most.
+	Cap int
+}
+
+// Job is one River job as the jobs page shows it.
+type Job struct {
+	ID          int64
+	Kind        string
+	Queue       string
+	State       string
+	Attempt     int
+	MaxAttempts int
+	LastError   string
+	NextRun     *time.Time
+	CreatedAt   time.Time
+	Args        string
+	CanRetry    bool
+	CanDiscard  bool
+}
+
+// JobsData is one page of the jobs list.
+type JobsData struct {
+	State     string
+	States    []string
+	Jobs      []Job
+	NextQuery string
+}
+
+// StatusRow is one row of the Stripe-to-ours status table.
+type StatusRow struct {
+	Object, Stripe, Ours, What string
+}
+
+// Setting is one configuration value, already masked when secret.
+type Setting struct {
+	Name  string
+	Value string
+}
+
+// SettingsData is the settings page.
+type SettingsData struct {
+	Statuses []StatusRow
+	Settings []Setting
+}
+
+// UserForm is the add-user form's state.
+type UserForm struct {
+	Email     string
+	Role      string
+	AccountID string
+	Error     string
+}
+
+// UsersData is the users page.
+type UsersData struct {
+	Users []store.User
+	MeID  int64
+	Form  UserForm
+	Roles []string
+}
+
+// AuditData is one page of the audit log.
+type AuditData struct {
+	Entries   []store.AuditEntry
+	NextQuery string
+}
+
+// SellerData is a seller's home.
+type SellerData struct {
+	Orders    []store.Order
+	Disputes  []store.Dispute
+	Payouts   []store.PayoutFailure
+	NextQuery string
+	Now       time.Time
+}

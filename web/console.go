@@ -1,0 +1,176 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/switchboardhq/switchboard/static"
+	"github.com/switchboardhq/switchboard/store"
+	"github.com/switchboardhq/switchboard/views"
+)
+
+// handlerFunc is a console handler: it returns an error, and fail turns it
+// into a status and a message.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// console wraps a console handler in its layers: session, cross-origin
+// protection for unsafe methods, the signed-in user, the access rule, and the
+// error adapter.
+func (s *Server) console(access string, h handlerFunc) http.Handler {
+	var next http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	})
+	if access != accessLogin {
+		next = s.requireRole(strings.Fields(access), next)
+	}
+	return s.sessions.LoadAndSave(s.csrf.Handler(s.loadUser(next)))
+}
+
+// fail is the one place a console error becomes a status and a message. It
+// logs server errors once; htmx requests get the message in the flash area.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := errorStatus(err)
+	if status == 0 {
+		return // the client went away
+	}
+	if status >= 500 {
+		s.log.ErrorContext(r.Context(), "console request", "method", r.Method, "path", r.URL.Path, "err", err,
+			"request_id", requestID(r.Context()))
+		msg = "Something went wrong on our side (request " + requestID(r.Context()) + "). Try again, or look at the logs."
+	}
+	var c templ.Component
+	if isHTMX(r) {
+		w.Header().Set("HX-Retarget", "#flash")
+		w.Header().Set("HX-Reswap", "innerHTML")
+		c = views.FlashMessage(views.Flash{Kind: "error", Msg: msg})
+	} else {
+		c = views.ErrorPage(s.shell(r, http.StatusText(status)), status, msg)
+	}
+	if rerr := s.render(w, r, status, c); rerr != nil {
+		s.log.ErrorContext(r.Context(), "rendering an error page", "err", rerr)
+		http.Error(w, msg, status)
+	}
+}
+
+// errorStatus maps an error to the status and message the user sees; 0 means
+// nobody is listening.
+func errorStatus(err error) (int, string) {
+	var ae apiError
+	switch {
+	case errors.As(err, &ae):
+		return ae.status, ae.msg
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, rivertype.ErrNotFound):
+		return http.StatusNotFound, "There is nothing here: it does not exist, or not for you."
+	case errors.Is(err, store.ErrConflict):
+		return http.StatusConflict, "That already exists."
+	case errors.Is(err, rivertype.ErrJobRunning):
+		return http.StatusConflict, "The job is running right now; try again when it has finished."
+	case errors.Is(err, context.Canceled):
+		return 0, ""
+	}
+	return http.StatusInternalServerError, ""
+}
+
+// notFound is the console's 404 for objects that do not exist or are not the
+// user's (never a 403 that would confirm they exist).
+func notFound() error {
+	return apiError{http.StatusNotFound, "There is nothing here: it does not exist, or not for you."}
+}
+
+// render writes a component with a status, rendering into a buffer first so
+// that a template error becomes a clean 500.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) error {
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		return fmt.Errorf("render: %w", err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Add("Vary", "HX-Request")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+	return nil
+}
+
+// isHTMX reports whether htmx sent the request.
+func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
+
+// isPartial reports whether the request wants a fragment rather than a page.
+func isPartial(r *http.Request) bool { return isHTMX(r) && r.Header.Get("HX-Boosted") != "true" }
+
+// redirectAfterPost answers a non-htmx POST with 303 to a page.
+func redirectAfterPost(w http.ResponseWriter, r *http.Request, to string) {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// shell is the layout data for a page.
+func (s *Server) shell(r *http.Request, title string) views.Shell {
+	ctx := r.Context()
+	sh := views.Shell{Title: title, CSS: s.assets.css, JS: s.assets.js, Icon: s.assets.icon}
+	if u := currentUser(ctx); u != nil {
+		sh.Email, sh.Role = u.Email, u.Role
+		sh.Nav = s.nav(u.Role, r.URL.Path)
+	}
+	if msg := s.sessions.PopString(ctx, sessFlash); msg != "" {
+		sh.Flash = views.Flash{Kind: s.sessions.PopString(ctx, sessFlashK), Msg: msg}
+	}
+	return sh
+}
+
+// navLinks are the navigation's pages; each shows only to roles its route admits.
+var navLinks = []struct{ pattern, href, label string }{
+	{"GET /{$}", "/", "Overview"},
+	{"GET /events", "/events", "Events"},
+	{"GET /jobs", "/jobs", "Jobs"},
+	{"GET /seller/{$}", "/seller/", "Sales"},
+	{"GET /users", "/users", "Users"},
+	{"GET /audit", "/audit", "Audit"},
+	{"GET /settings", "/settings", "Settings"},
+}
+
+func (s *Server) nav(role, path string) []views.NavItem {
+	var items []views.NavItem
+	for _, l := range navLinks {
+		if !allows(s.access[l.pattern], role) {
+			continue
+		}
+		cur := path == l.href || (l.href != "/" && strings.HasPrefix(path, l.href))
+		items = append(items, views.NavItem{Href: l.href, Label: l.label, Current: cur})
+	}
+	return items
+}
+
+// assets are the versioned URLs of the embedded static files.
+type assets struct{ css, js, icon string }
+
+func newAssets() assets {
+	return assets{
+		css:  "/static/" + static.Stylesheet + "?v=" + static.Version(static.Stylesheet),
+		js:   "/static/" + static.HTMX + "?v=" + static.Version(static.HTMX),
+		icon: "/static/" + static.Icon + "?v=" + static.Version(static.Icon),
+	}
+}
+
+// staticFiles handles GET /static/: the embedded stylesheet and htmx. URLs
+// carry a content hash, so they may be cached for good.
+func staticFiles() http.Handler {
+	fs := http.StripPrefix("/static/", http.FileServerFS(static.FS))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("v") != "" {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "public, max-age=300")
+		}
+		fs.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,146 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/switchboardhq/switchboard/jobs"
+	"github.com/switchboardhq/switchboard/store"
+	"github.com/switchboardhq/switchboard/views"
+)
+
+// bulkReplayCap is how many events one bulk confirmation replays at most.
+const bulkReplayCap = 1000
+
+// eventsDryRun handles POST /events/{id}/dry-run: apply the event in a
+// transaction that is rolled back, and show what would change and which
+// follow-up jobs would be enqueued.
+func (s *Server) eventsDryRun(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	dr, err := s.events.DryRun(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	rd := views.ReplayData{EventID: id, Stage: "dry-run", Status: dr.Status, Failure: dr.Failure}
+	if dr.Effects != nil {
+		rd.Changes = changes(dr.Effects)
+	}
+	for _, j := range dr.Jobs {
+		rd.Jobs = append(rd.Jobs, views.PlannedJob{Kind: j.Kind, Args: j.Args, Existing: j.Existing, State: j.State})
+	}
+	return s.replayPanel(w, r, rd)
+}
+
+// eventsReplay handles POST /events/{id}/replay: apply the event again, for
+// real, and show the result in place. Audit-logged, failures too.
+func (s *Server) eventsReplay(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	ev, err := s.store.EventByID(ctx, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	rd := views.ReplayData{EventID: ev.ID, Stage: "done"}
+	status, aerr := s.events.Apply(ctx, ev.ID, true)
+	detail := map[string]any{"from": ev.Status, "status": status}
+	if aerr != nil {
+		rd.Error = aerr.Error()
+		detail["error"] = rd.Error
+	}
+	rd.Result = status
+	if err := s.store.Audit(ctx, currentUser(ctx).Email, "event.replay", "event:"+ev.ID, detail); err != nil {
+		return err
+	}
+	if !isPartial(r) {
+		if rd.Error != "" {
+			s.flash(ctx, "error", "Replay failed: "+rd.Error)
+		} else {
+			s.flash(ctx, "ok", "Replayed: the event is now "+status+".")
+		}
+		redirectAfterPost(w, r, "/events/"+ev.ID)
+		return nil
+	}
+	return s.replayPanel(w, r, rd)
+}
+
+// replayPanel renders the replay panel alone for htmx, or the whole event page.
+func (s *Server) replayPanel(w http.ResponseWriter, r *http.Request, rd views.ReplayData) error {
+	if isPartial(r) {
+		return s.render(w, r, http.StatusOK, views.ReplayPanel(rd))
+	}
+	d, err := s.eventData(r, rd.EventID)
+	if err != nil {
+		return err
+	}
+	d.Replay = rd
+	return s.render(w, r, http.StatusOK, views.EventPage(s.shell(r, d.Event.ID), d))
+}
+
+// eventsBulkReplayConfirm handles GET /events/bulk-replay?filter: how many
+// events a bulk replay would queue, and a button to confirm.
+func (s *Server) eventsBulkReplayConfirm(w http.ResponseWriter, r *http.Request) error {
+	f, day, err := eventFilter(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	if f.IsZero() {
+		return badRequest("Choose a filter first (for example status failed or held): bulk replay never replays everything.")
+	}
+	n, err := s.store.CountEvents(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	d := views.BulkReplayData{Filter: f, Day: day, Count: n, Cap: bulkReplayCap}
+	return s.render(w, r, http.StatusOK, views.BulkReplayPage(s.shell(r, "Replay matching events"), d))
+}
+
+// eventsBulkReplay handles POST /events/bulk-replay: queue a replay job for
+// every matching event (up to the cap), in one transaction, audit-logged. The
+// confirmed count must still hold, or the confirmation is shown again.
+func (s *Server) eventsBulkReplay(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	if err := r.ParseForm(); err != nil {
+		return badRequest("could not read the form")
+	}
+	f, day, err := eventFilter(r.PostForm)
+	if err != nil {
+		return err
+	}
+	if f.IsZero() {
+		return badRequest("Choose a filter first: bulk replay never replays everything.")
+	}
+	confirmed, err := strconv.Atoi(r.PostFormValue("count"))
+	if err != nil {
+		return badRequest("the confirmation carries no count")
+	}
+	ids, err := s.store.EventIDs(ctx, f, bulkReplayCap)
+	if err != nil {
+		return err
+	}
+	if len(ids) != confirmed {
+		n, err := s.store.CountEvents(ctx, f)
+		if err != nil {
+			return err
+		}
+		sh := s.shell(r, "Replay matching events")
+		sh.Flash = views.Flash{Kind: "error", Msg: fmt.Sprintf("The number of matching events changed (you confirmed %d). Confirm again.", confirmed)}
+		return s.render(w, r, http.StatusConflict, views.BulkReplayPage(sh, views.BulkReplayData{Filter: f, Day: day, Count: n, Cap: bulkReplayCap}))
+	}
+	err = s.store.InTx(ctx, func(tx *store.Store, pgxTx pgx.Tx) error {
+		for _, id := range ids {
+			if _, err := s.jobs.InsertTx(ctx, pgxTx, jobs.StripeEventArgs{EventID: id, Replay: true}, nil); err != nil {
+				return fmt.Errorf("queue replay of %s: %w", id, err)
+			}
+		}
+		return tx.Audit(ctx, currentUser(ctx).Email, "event.bulk_replay", "events",
+			map[string]any{"filter": filterQuery(f, day).Encode(), "count": len(ids)})
+	})
+	if err != nil {
+		return err
+	}
+	s.flash(ctx, "ok", fmt.Sprintf("Queued %d events for replay; the workers apply them in a moment.", len(ids)))
+	redirectAfterPost(w, r, "/events?"+filterQuery(f, day).Encode())
+	return nil
+}

@@ -1,0 +1,173 @@
+package web_test
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	. "github.com/switchboardhq/switchboard/internal/apptest"
+	"github.com/switchboardhq/switchboard/store"
+)
+
+// concrete fills a route pattern's wildcards with values that name nothing, so
+// an admitted role gets a 404 (or a form error), never a side effect.
+func concrete(pattern string) (method, path string) {
+	method, path, _ = strings.Cut(pattern, " ")
+	path = strings.ReplaceAll(path, "{$}", "")
+	path = strings.ReplaceAll(path, "/events/{id}", "/events/evt_nosuchevent")
+	path = strings.ReplaceAll(path, "{id}", "987654321")
+	if strings.HasSuffix(path, "/static/") {
+		path += "style.css"
+	}
+	return method, path
+}
+
+// wantAccess is who should open each route, written down independently of the
+// route table: a new route fails the test until it is added here.
+var wantAccess = map[string]string{
+	"POST /webhooks/stripe":     "stripe",
+	"GET /healthz":              "public",
+	"GET /readyz":               "public",
+	"GET /metrics":              "token",
+	"GET /static/":              "public",
+	"POST /api/v1/signups":      "token",
+	"GET /api/v1/accounts":      "token",
+	"GET /api/v1/accounts/{id}": "token",
+	"GET /api/v1/orders":        "token",
+	"GET /api/v1/disputes":      "token",
+	"GET /api/v1/events/{id}":   "token",
+
+	"GET /login":   "login",
+	"POST /login":  "login",
+	"POST /logout": "admin support seller",
+
+	"GET /{$}":                  "admin support",
+	"GET /events":               "admin support",
+	"GET /events/{id}":          "admin support",
+	"POST /events/{id}/dry-run": "admin",
+	"POST /events/{id}/replay":  "admin",
+	"GET /events/bulk-replay":   "admin",
+	"POST /events/bulk-replay":  "admin",
+	"GET /jobs":                 "admin",
+	"POST /jobs/{id}/retry":     "admin",
+	"POST /jobs/{id}/discard":   "admin",
+	"GET /settings":             "admin",
+	"GET /users":                "admin",
+	"POST /users":               "admin",
+	"POST /users/{id}/role":     "admin",
+	"POST /users/{id}/disable":  "admin",
+	"POST /users/{id}/enable":   "admin",
+	"GET /audit":                "admin",
+	"GET /seller/{$}":           "admin seller",
+	"GET /seller/disputes/{id}": "admin seller",
+}
+
+// TestEveryRouteHasARule walks the route table × {signed out, admin, support,
+// seller}: a route without a rule (in the table or in wantAccess) fails, and
+// each role must get the answer wantAccess gives.
+func TestEveryRouteHasARule(t *testing.T) {
+	t.Parallel()
+	app := New(t)
+	roles := []string{store.UserAdmin, store.UserSupport, store.UserSeller}
+	clients := map[string]*Console{"": app.Anonymous()}
+	for _, r := range roles {
+		clients[r] = app.SignIn(r)
+	}
+	routes := app.Web.Routes()
+	// Signing out ends the session the other checks use: walk it last.
+	slices.SortStableFunc(routes, func(a, b webRoute) int {
+		return strings.Compare(boolStr(a.Pattern == "POST /logout"), boolStr(b.Pattern == "POST /logout"))
+	})
+	seen := map[string]bool{}
+	for _, rt := range routes {
+		seen[rt.Pattern] = true
+		want, ok := wantAccess[rt.Pattern]
+		switch {
+		case rt.Access == "":
+			t.Errorf("%s has no access rule in the route table", rt.Pattern)
+			continue
+		case !ok:
+			t.Errorf("%s (access %q) is not in this test's wantAccess: add who may open it", rt.Pattern, rt.Access)
+			continue
+		case want != rt.Access:
+			t.Errorf("%s: the route table says %q, want %q", rt.Pattern, rt.Access, want)
+		}
+		rt.Access = want
+		method, path := concrete(rt.Pattern)
+		req := func(c *Console) *Page {
+			if method == http.MethodGet {
+				return c.Get(path)
+			}
+			return c.Post(path, nil)
+		}
+		switch rt.Access {
+		case "public":
+			if p := req(clients[""]); p.Status >= 400 {
+				t.Errorf("%s (public) signed out: got %d, want it open", rt.Pattern, p.Status)
+			}
+			continue
+		case "token":
+			if p := req(clients[""]); p.Status != http.StatusUnauthorized {
+				t.Errorf("%s (token) without a token: got %d, want 401", rt.Pattern, p.Status)
+			}
+			continue
+		case "stripe":
+			if p := req(clients[""]); p.Status != http.StatusBadRequest {
+				t.Errorf("%s (stripe) unsigned: got %d, want 400", rt.Pattern, p.Status)
+			}
+			continue
+		case "login":
+			for who, c := range clients {
+				if p := req(c); p.Status == http.StatusForbidden || p.Status == http.StatusUnauthorized || p.Status >= 500 {
+					t.Errorf("%s (login) as %q: got %d, want it open", rt.Pattern, who, p.Status)
+				}
+			}
+			continue
+		}
+		admitted := strings.Fields(rt.Access)
+		if len(admitted) == 0 {
+			t.Errorf("%s has no access rule", rt.Pattern)
+			continue
+		}
+		for _, r := range admitted {
+			if !slices.Contains(roles, r) {
+				t.Errorf("%s: access rule %q names %q, which is not a console role", rt.Pattern, rt.Access, r)
+			}
+		}
+		if !slices.Contains(admitted, store.UserAdmin) {
+			t.Errorf("%s: admins open everything, but the rule is %q", rt.Pattern, rt.Access)
+		}
+		p := req(clients[""])
+		if loc := p.Header.Get("Location"); p.Status != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
+			t.Errorf("%s signed out: got %d Location %q, want 303 to /login", rt.Pattern, p.Status, loc)
+		}
+		if method == http.MethodGet && !strings.Contains(p.Header.Get("Location"), "next=") {
+			t.Errorf("%s signed out: Location %q carries no next", rt.Pattern, p.Header.Get("Location"))
+		}
+		for _, r := range roles {
+			p := req(clients[r])
+			switch {
+			case slices.Contains(admitted, r):
+				if p.Status == http.StatusForbidden || p.Status == http.StatusUnauthorized || p.Status >= 500 ||
+					strings.HasPrefix(p.Header.Get("Location"), "/login?") {
+					t.Errorf("%s as %s (admitted): got %d Location %q", rt.Pattern, r, p.Status, p.Header.Get("Location"))
+				}
+			case p.Status != http.StatusForbidden:
+				t.Errorf("%s as %s (not admitted): got %d, want 403", rt.Pattern, r, p.Status)
+			}
+		}
+	}
+	for p := range wantAccess {
+		if !seen[p] {
+			t.Errorf("%s is in wantAccess but not registered", p)
+		}
+	}
+}
+
+func boolStr(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}

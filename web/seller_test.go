@@ -1,0 +1,80 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	. "github.com/switchboardhq/switchboard/internal/apptest"
+	"github.com/switchboardhq/switchboard/store"
+)
+
+// sellerWithDispute sends a paid order for a new Connect seller, a dispute on
+// it and a failed payout, and returns the seller's account and dispute IDs.
+func sellerWithDispute(t *testing.T, app *App) (account, dispute int64) {
+	t.Helper()
+	acct, ch := NewID("acct"), NewID("ch")
+	charge := Charge(ch, NewID("pi"), 5000, 0, "usd", NewID("cus"), "", "succeeded", nil)
+	charge["transfer_data"] = map[string]any{"destination": acct, "amount": nil}
+	app.SendAndWait(NewEvent("charge.succeeded", charge))
+	dp := NewID("dp")
+	app.SendAndWait(NewEvent("charge.dispute.created", Dispute(dp, ch, "", 5000, "usd", "needs_response", "fraudulent", time.Now().Add(48*time.Hour))))
+	payout := NewEvent("payout.failed", Payout(NewID("po"), 4500, "failed", "account_closed", "The bank account has been closed"))
+	payout.Account = acct
+	app.SendAndWait(payout)
+	ctx := context.Background()
+	a, err := app.Store.AccountByStripeAccount(ctx, acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := app.Store.DisputeByStripeID(ctx, dp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.ID, d.ID
+}
+
+func TestSellerSeesOnlyTheirOwn(t *testing.T) {
+	t.Parallel()
+	app := New(t)
+	acctA, disputeA := sellerWithDispute(t, app)
+	_, disputeB := sellerWithDispute(t, app)
+	a := app.SignInAs(app.NewUser(store.UserSeller, &acctA))
+
+	home := a.Get("/seller/").Want(http.StatusOK)
+	if n := home.Find("seller-order").Length(); n != 1 {
+		t.Fatalf("seller A's orders: got %d, want 1", n)
+	}
+	if n := home.Find("seller-dispute").Length(); n != 1 {
+		t.Fatalf("seller A's disputes: got %d, want 1", n)
+	}
+	if got := home.Text("seller-payouts"); got == "" {
+		t.Fatal("seller A's failed payout is not shown")
+	}
+	a.Get("/seller/disputes/" + strconv.FormatInt(disputeA, 10)).Want(http.StatusOK)
+	// Another seller's dispute is a 404, the same as one that does not exist.
+	other := a.Get("/seller/disputes/" + strconv.FormatInt(disputeB, 10)).Want(http.StatusNotFound)
+	none := a.Get("/seller/disputes/99999999").Want(http.StatusNotFound)
+	if other.Text("error-message") != none.Text("error-message") {
+		t.Fatalf("another seller's dispute answers differently from a missing one")
+	}
+	// Sellers open nothing else.
+	a.Get("/events").Want(http.StatusForbidden)
+	a.Get("/").Want(http.StatusForbidden)
+	// An admin sees every seller's.
+	admin := app.SignIn(store.UserAdmin)
+	if n := admin.Get("/seller/").Find("seller-dispute").Length(); n != 2 {
+		t.Fatalf("admin's seller view: got %d disputes, want 2", n)
+	}
+	admin.Get("/seller/disputes/" + strconv.FormatInt(disputeB, 10)).Want(http.StatusOK)
+
+	fresh := app.SignIn(store.UserSeller)
+	p := fresh.Get("/seller/").Want(http.StatusOK)
+	for _, id := range []string{"seller-orders-empty", "seller-disputes-empty", "seller-payouts-empty"} {
+		if p.Find(id).Length() != 1 {
+			t.Errorf("a new seller's page has no %s", id)
+		}
+	}
+}
