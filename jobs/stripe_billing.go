@@ -152,9 +152,9 @@ func applyInvoice(ctx context.Context, a *applyCtx) (string, error) {
 	// subscription event says otherwise; a paid invoice makes it active again.
 	if sub != "" {
 		switch {
-		case status == "payment_failed":
+		case ch.Status == "payment_failed":
 			err = a.tx.SetSubscriptionStatus(ctx, sub, store.SubPastDue)
-		case status == "paid" && ch.FromStatus == "payment_failed":
+		case ch.Status == "paid" && ch.FromStatus == "payment_failed":
 			err = a.tx.SetSubscriptionStatus(ctx, sub, store.SubActive)
 		}
 		if err != nil {

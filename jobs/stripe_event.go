@@ -108,7 +108,9 @@ type StripeEventWorker struct {
 }
 
 // Timeout bounds one attempt.
-func (w *StripeEventWorker) Timeout(*river.Job[StripeEventArgs]) time.Duration { return 30 * time.Second }
+func (w *StripeEventWorker) Timeout(*river.Job[StripeEventArgs]) time.Duration {
+	return 30 * time.Second
+}
 
 // errPermanent marks a failure that retrying cannot fix (an event we cannot read).
 type errPermanent struct{ msg string }

@@ -134,6 +134,7 @@ func (s *Store) SetSubscriptionStatus(ctx context.Context, stripeID, status stri
 type InvoiceChange struct {
 	FirstFailure bool // this is the invoice's first failed payment
 	FromStatus   string
+	Status       string // the status stored after the upsert
 }
 
 var invoiceRank = map[string]int{"draft": 0, "open": 1, "payment_failed": 2, "paid": 3, "void": 3, "uncollectible": 3}
@@ -171,7 +172,7 @@ func (s *Store) UpsertInvoice(ctx context.Context, in Invoice) (InvoiceChange, e
 	if err != nil {
 		return InvoiceChange{}, mapErr("upsert invoice", err)
 	}
-	return InvoiceChange{FirstFailure: first, FromStatus: from}, nil
+	return InvoiceChange{FirstFailure: first, FromStatus: from, Status: status}, nil
 }
 
 // InvoiceByPaymentIntent reports whether a PaymentIntent belongs to a known invoice.

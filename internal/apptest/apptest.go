@@ -5,10 +5,7 @@ package apptest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -20,8 +17,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
-	"github.com/stripe/stripe-go/v76/webhook"
 
+	"github.com/switchboardhq/switchboard/internal/fixture"
 	"github.com/switchboardhq/switchboard/internal/pgtest"
 	"github.com/switchboardhq/switchboard/jobs"
 	"github.com/switchboardhq/switchboard/store"
@@ -34,6 +31,7 @@ const Secret = "whsec_test_apptest_secret_0123456789"
 // App is one running Switchboard.
 type App struct {
 	T      testing.TB
+	URL    string // the test database
 	Pool   *pgxpool.Pool
 	Store  *store.Store
 	River  *river.Client[pgx.Tx]
@@ -57,7 +55,8 @@ func New(t testing.TB) *App { return NewWith(t, Options{}) }
 // NewWith starts an app with options.
 func NewWith(t testing.TB, o Options) *App {
 	t.Helper()
-	pool := pgtest.Pool(t)
+	url := pgtest.URL(t)
+	pool := pgtest.PoolFor(t, url)
 	st := store.New(pool)
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	client, err := jobs.NewClient(pool, jobs.Deps{Store: st, Logger: log}, jobs.Options{Work: !o.NoWorkers, EventWorkers: 4})
@@ -83,7 +82,7 @@ func NewWith(t testing.TB, o Options) *App {
 	ws := web.New(st, client, log, web.Config{WebhookSecrets: secrets, Production: o.Production, BadSignatureLimit: 1000}, nil)
 	srv := httptest.NewServer(ws.Handler())
 	t.Cleanup(srv.Close)
-	return &App{T: t, Pool: pool, Store: st, River: client, Server: srv, Web: ws, Log: log}
+	return &App{T: t, URL: url, Pool: pool, Store: st, River: client, Server: srv, Web: ws, Log: log}
 }
 
 type testWriter struct{ t testing.TB }
@@ -109,53 +108,24 @@ func (a *App) Token() string {
 	return a.token
 }
 
-// Event is a Stripe event under construction.
-type Event struct {
-	ID         string         `json:"id"`
-	Object     string         `json:"object"`
-	APIVersion string         `json:"api_version"`
-	Created    int64          `json:"created"`
-	Livemode   bool           `json:"livemode"`
-	Type       string         `json:"type"`
-	Account    string         `json:"account,omitempty"`
-	Data       map[string]any `json:"data"`
-	// PendingWebhooks and Request mirror Stripe's envelope.
-	PendingWebhooks int            `json:"pending_webhooks"`
-	Request         map[string]any `json:"request"`
-}
+// Stripe object builders, re-exported for tests.
+type Event = fixture.Event
 
-// NewEvent builds an event of type typ around a data object.
-func NewEvent(typ string, obj map[string]any) *Event {
-	return &Event{
-		ID: NewID("evt"), Object: "event", APIVersion: "2023-10-16", Created: time.Now().Unix(),
-		Type: typ, Data: map[string]any{"object": obj}, PendingWebhooks: 1,
-		Request: map[string]any{"id": nil, "idempotency_key": nil},
-	}
-}
-
-// At sets the event's created time.
-func (e *Event) At(t time.Time) *Event { e.Created = t.Unix(); return e }
-
-// JSON is the event's body.
-func (e *Event) JSON() []byte {
-	b, err := json.Marshal(e)
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
-
-// NewID returns a Stripe-looking ID with a prefix.
-func NewID(prefix string) string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	return prefix + "_" + hex.EncodeToString(b)
-}
-
-// Sign returns the Stripe-Signature header for body at time ts.
-func Sign(body []byte, secret string, ts time.Time) string {
-	return webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: body, Secret: secret, Timestamp: ts}).Header
-}
+var (
+	NewEvent        = fixture.NewEvent
+	Sign            = fixture.Sign
+	NewID           = fixture.NewID
+	Customer        = fixture.Customer
+	PaymentIntent   = fixture.PaymentIntent
+	Charge          = fixture.Charge
+	CheckoutSession = fixture.CheckoutSession
+	Refund          = fixture.Refund
+	Dispute         = fixture.Dispute
+	Subscription    = fixture.Subscription
+	Invoice         = fixture.Invoice
+	ConnectAccount  = fixture.ConnectAccount
+	Payout          = fixture.Payout
+)
 
 // Post sends a body with a signature header to the webhook and returns the status and body.
 func (a *App) Post(body []byte, sig string) (int, string) {
@@ -242,5 +212,3 @@ func (a *App) Count(q string, args ...any) int {
 	return n
 }
 
-// Sprintf is fmt.Sprintf, for fixtures.
-var Sprintf = fmt.Sprintf

@@ -43,4 +43,4 @@ func (h redacting) Handle(ctx context.Context, r slog.Record) error {
 }
 
 func (h redacting) WithAttrs(as []slog.Attr) slog.Handler { return redacting{h.Handler.WithAttrs(as)} }
-func (h redacting) WithGroup(name string) slog.Handler     { return redacting{h.Handler.WithGroup(name)} }
+func (h redacting) WithGroup(name string) slog.Handler    { return redacting{h.Handler.WithGroup(name)} }

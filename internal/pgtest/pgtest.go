@@ -77,7 +77,13 @@ func URL(t testing.TB) string {
 // Pool returns a pool on a fresh database for the test, closed when it ends.
 func Pool(t testing.TB) *pgxpool.Pool {
 	t.Helper()
-	cfg, err := pgxpool.ParseConfig(URL(t))
+	return PoolFor(t, URL(t))
+}
+
+// PoolFor opens a pool on a database from URL, closed when the test ends.
+func PoolFor(t testing.TB, url string) *pgxpool.Pool {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		t.Fatalf("parsing test database URL: %v", err)
 	}
