@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // WebhookFailures counts what went wrong at the Stripe endpoint in a window.
@@ -32,4 +34,27 @@ func (s *Store) EventReceivedAt(ctx context.Context, id string) (time.Time, erro
 	var at time.Time
 	err := s.db.QueryRow(ctx, `SELECT received_at FROM stripe_events WHERE id = $1`, id).Scan(&at)
 	return at, mapErr("event received at", err)
+}
+
+// DisputeByID returns one dispute.
+func (s *Store) DisputeByID(ctx context.Context, id int64) (Dispute, error) {
+	rows, _ := s.db.Query(ctx, `SELECT `+disputeColumns+` FROM disputes WHERE id = $1`, id)
+	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Dispute])
+	return d, mapErr("dispute by id", err)
+}
+
+// PayoutFailure is what Stripe said about a failed payout.
+type PayoutFailure struct {
+	Amount   int64
+	Currency string
+	Code     string
+	Message  string
+}
+
+// PayoutFailureByStripeID returns a payout's amount and failure reason.
+func (s *Store) PayoutFailureByStripeID(ctx context.Context, id string) (PayoutFailure, error) {
+	var p PayoutFailure
+	err := s.db.QueryRow(ctx, `SELECT amount, currency, failure_code, failure_message FROM seller_payouts WHERE stripe_payout_id = $1`, id).
+		Scan(&p.Amount, &p.Currency, &p.Code, &p.Message)
+	return p, mapErr("payout failure", err)
 }

@@ -9,7 +9,7 @@ import (
 // Route is one registered route and who may use it.
 type Route struct {
 	Pattern string
-	Access  string // public, stripe, token, or a console role list
+	Access  string // public, stripe, token, basic (inbound email), or a console role list
 }
 
 // routeTable is every route on one screen. The route × role test walks it.
@@ -33,6 +33,10 @@ func (s *Server) routeTable() []struct {
 		{Route{"GET /api/v1/orders", "token"}, s.api(s.ordersIndex)},
 		{Route{"GET /api/v1/disputes", "token"}, s.api(s.disputesIndex)},
 		{Route{"GET /api/v1/events/{id}", "token"}, s.api(s.eventsShow)},
+		{Route{"POST /api/v1/tickets", "token"}, s.ticketLimit(s.api(s.ticketsCreate))},
+		{Route{"GET /api/v1/tickets", "token"}, s.api(s.ticketsIndex)},
+		{Route{"GET /api/v1/alerts", "token"}, s.api(s.alertsIndex)},
+		{Route{"POST /webhooks/inbound-email", "basic"}, http.HandlerFunc(s.inboundEmail)},
 	}
 }
 

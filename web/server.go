@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/switchboardhq/switchboard/jobs"
 	"github.com/switchboardhq/switchboard/store"
 )
 
@@ -35,6 +36,15 @@ type Config struct {
 	// BadSignatureLimit is how many bad signatures a client address may send a
 	// minute before it is refused with 429; 60 when zero.
 	BadSignatureLimit int
+	// Dispatch enqueues the follow-ups of the web layer's own writes (a
+	// signup's CRM sync, a held event's alert); nil enqueues none.
+	Dispatch *jobs.Dispatcher
+	// InboundUser and InboundPassword guard the inbound-email webhook
+	// (INBOUND_EMAIL_USER, INBOUND_EMAIL_PASSWORD); unset refuses every call.
+	InboundUser     string
+	InboundPassword string
+	// TicketRateLimit is how many tickets one API token may open a minute; 60 when zero.
+	TicketRateLimit int
 }
 
 // Server holds what the handlers share.
@@ -56,6 +66,9 @@ func New(st *store.Store, jobs Inserter, log *slog.Logger, cfg Config, ready fun
 	}
 	if cfg.BadSignatureLimit == 0 {
 		cfg.BadSignatureLimit = 60
+	}
+	if cfg.TicketRateLimit == 0 {
+		cfg.TicketRateLimit = 60
 	}
 	return &Server{
 		store: st, jobs: jobs, log: log, cfg: cfg, ready: ready,

@@ -55,13 +55,13 @@ Refunds reach your card in 5 to 10 business days, depending on your bank.
 		`Your payment{{if .OrderRef}} for order {{.OrderRef}}{{end}} did not go through`,
 		`Hi {{.Name}},
 
-Your payment of {{.Amount}}{{if .OrderRef}} for order {{.OrderRef}}{{end}} was declined.
+Your payment{{if .Amount}} of {{.Amount}}{{end}}{{if .OrderRef}} for order {{.OrderRef}}{{end}}{{if .InvoiceID}} for invoice {{.InvoiceID}}{{end}} was declined.
 
 Next step: update your card{{if .NextStep}} at {{.NextStep}}{{end}}, and we will try again.
 Nothing else changes until then.
 `,
 		`<p>Hi {{.Name}},</p>
-<p>Your payment of <strong>{{.Amount}}</strong>{{if .OrderRef}} for order <strong>{{.OrderRef}}</strong>{{end}} was declined.</p>
+<p>Your payment{{if .Amount}} of <strong>{{.Amount}}</strong>{{end}}{{if .OrderRef}} for order <strong>{{.OrderRef}}</strong>{{end}}{{if .InvoiceID}} for invoice {{.InvoiceID}}{{end}} was declined.</p>
 <p><strong>Next step:</strong> {{if .NextStep}}<a href="{{.NextStep}}">update your card</a>{{else}}update your card{{end}}, and we will try again. Nothing else changes until then.</p>`),
 	"alert": parse(
 		`[Switchboard] {{.Status}}`,
