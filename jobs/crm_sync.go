@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/switchboardhq/switchboard/jobs/crm"
 	"github.com/switchboardhq/switchboard/store"
@@ -70,14 +72,31 @@ func (w *CRMSyncWorker) Work(ctx context.Context, job *river.Job[CRMSyncArgs]) e
 	}
 	// The push happened: record it even if the job's context is ending.
 	rctx := context.WithoutCancel(ctx)
-	again, err := w.Store.CRMSyncSucceeded(rctx, id, acct.Version, contactID, w.CRM.Name())
+	// The job completes in the transaction that records the push. A change
+	// committed before it sees this job as running (its own job is skipped as
+	// a duplicate) and is caught by the version check; a change committed
+	// after it waits for the account row, then sees the job completed and
+	// enqueues a new one. Either way no change is left unpushed.
+	var again bool
+	err = w.Store.InTx(rctx, func(tx *store.Store, pgxTx pgx.Tx) error {
+		var err error
+		if again, err = tx.CRMSyncSucceeded(rctx, id, acct.Version, contactID, w.CRM.Name()); err != nil {
+			return err
+		}
+		// A call that works clears the CRM's alerts.
+		if err := tx.ResolveAlert(rctx, store.AlertCRMUnavailable, w.CRM.Name()); err != nil {
+			return err
+		}
+		if err := tx.ResolveAlert(rctx, store.AlertCRMSyncFailed, fmt.Sprintf("account:%d", id)); err != nil {
+			return err
+		}
+		if again {
+			return nil
+		}
+		_, err = river.JobCompleteTx[*riverpgxv5.Driver](rctx, pgxTx, job)
+		return err
+	})
 	if err != nil {
-		return err
-	}
-	if err := w.Store.ResolveAlert(rctx, store.AlertCRMUnavailable, w.CRM.Name()); err != nil {
-		return err
-	}
-	if err := w.Store.ResolveAlert(rctx, store.AlertCRMSyncFailed, fmt.Sprintf("account:%d", id)); err != nil {
 		return err
 	}
 	if again {
@@ -106,41 +125,40 @@ func (w *CRMSyncWorker) failed(ctx context.Context, job *river.Job[CRMSyncArgs],
 		return river.JobSnooze(e.RetryAfter)
 	case crm.Auth:
 		w.Logger.ErrorContext(ctx, "crm refuses the credential; not retrying", "provider", provider, "account_id", id, "err", e)
-		if rerr := w.Store.CRMSyncFailed(rctx, id, e.Error(), true); rerr != nil {
-			return rerr
-		}
-		if rerr := w.Dispatch.RaiseNow(rctx, w.Store, store.NewAlert{
+		return w.record(rctx, id, e, true, store.NewAlert{
 			Kind: store.AlertBadCredential, Subject: provider, Severity: store.SeverityCritical,
 			Message: fmt.Sprintf("The %s credential is refused (%s): fix it, then retry the failed CRM syncs from the console.", provider, e),
-		}); rerr != nil {
-			return rerr
-		}
-		return river.JobCancel(e)
+		}, river.JobCancel(e))
 	case crm.Rejected:
 		w.Logger.ErrorContext(ctx, "crm rejects the contact; not retrying", "provider", provider, "account_id", id, "err", e)
-		if rerr := w.Store.CRMSyncFailed(rctx, id, e.Error(), true); rerr != nil {
-			return rerr
-		}
-		if rerr := w.Dispatch.RaiseNow(rctx, w.Store, store.NewAlert{
+		return w.record(rctx, id, e, true, store.NewAlert{
 			Kind: store.AlertCRMRejected, Subject: fmt.Sprintf("account:%d", id),
 			Message: fmt.Sprintf("%s rejected account %d's contact: %s", provider, id, e),
-		}); rerr != nil {
-			return rerr
+		}, river.JobCancel(e))
+	}
+	if job.Attempt >= job.MaxAttempts {
+		return w.record(rctx, id, e, true, store.NewAlert{
+			Kind: store.AlertCRMSyncFailed, Subject: fmt.Sprintf("account:%d", id), Severity: store.SeverityCritical,
+			Message: fmt.Sprintf("Account %d did not reach %s after %d attempts: %s", id, provider, job.Attempt, e),
+		}, e)
+	}
+	return w.record(rctx, id, e, false, store.NewAlert{
+		Kind: store.AlertCRMUnavailable, Subject: provider,
+		Message: fmt.Sprintf("Calls to %s are failing (%s); syncs are retried with backoff.", provider, e),
+	}, e)
+}
+
+// record writes the failure on the account and raises its alert in one
+// transaction, then returns result for River.
+func (w *CRMSyncWorker) record(ctx context.Context, id int64, e *crm.Error, final bool, a store.NewAlert, result error) error {
+	err := w.Store.InTx(ctx, func(tx *store.Store, pgxTx pgx.Tx) error {
+		if err := tx.CRMSyncFailed(ctx, id, e.Error(), final); err != nil {
+			return err
 		}
-		return river.JobCancel(e)
+		return w.Dispatch.Raise(ctx, tx, pgxTx, a)
+	})
+	if err != nil {
+		return err
 	}
-	final := job.Attempt >= job.MaxAttempts
-	if rerr := w.Store.CRMSyncFailed(rctx, id, e.Error(), final); rerr != nil {
-		return rerr
-	}
-	a := store.NewAlert{Kind: store.AlertCRMUnavailable, Subject: provider,
-		Message: fmt.Sprintf("Calls to %s are failing (%s); syncs are retried with backoff.", provider, e)}
-	if final {
-		a = store.NewAlert{Kind: store.AlertCRMSyncFailed, Subject: fmt.Sprintf("account:%d", id), Severity: store.SeverityCritical,
-			Message: fmt.Sprintf("Account %d did not reach %s after %d attempts: %s", id, provider, job.Attempt, e)}
-	}
-	if rerr := w.Dispatch.RaiseNow(rctx, w.Store, a); rerr != nil {
-		return rerr
-	}
-	return e
+	return result
 }

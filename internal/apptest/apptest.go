@@ -40,7 +40,9 @@ type App struct {
 	Server *httptest.Server
 	Web    *web.Server
 	Log    *slog.Logger
-	token  string
+	// Dispatch is the app's follow-up dispatcher (to run workers by hand).
+	Dispatch *jobs.Dispatcher
+	token    string
 }
 
 // Options change how the app is built.
@@ -128,7 +130,7 @@ func NewWith(t testing.TB, o Options) *App {
 	}, nil)
 	srv := httptest.NewServer(ws.Handler())
 	t.Cleanup(srv.Close)
-	return &App{T: t, URL: url, Pool: pool, Store: st, River: client, Server: srv, Web: ws, Log: log}
+	return &App{T: t, URL: url, Pool: pool, Store: st, River: client, Server: srv, Web: ws, Log: log, Dispatch: dispatch}
 }
 
 type testWriter struct{ t testing.TB }

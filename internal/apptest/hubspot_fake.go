@@ -164,29 +164,26 @@ func (h *HubSpot) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in struct {
-		Properties   map[string]string `json:"properties"`
-		FilterGroups []struct {
-			Filters []struct {
-				PropertyName string `json:"propertyName"`
-				Operator     string `json:"operator"`
-				Value        string `json:"value"`
-			} `json:"filters"`
-		} `json:"filterGroups"`
+		Properties   json.RawMessage `json:"properties"` // an object to write, or a list to read in a search
+		FilterGroups []hsFilterGroup `json:"filterGroups"`
 	}
-	if r.Body != nil {
-		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-			hsErr(w, http.StatusBadRequest, "VALIDATION_ERROR", "Invalid input JSON on line 1")
-			return
-		}
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		hsErr(w, http.StatusBadRequest, "VALIDATION_ERROR", "Invalid input JSON on line 1")
+		return
+	}
+	var props map[string]string
+	if r.URL.Path != "/crm/v3/objects/contacts/search" && json.Unmarshal(in.Properties, &props) != nil {
+		hsErr(w, http.StatusBadRequest, "VALIDATION_ERROR", "Property values were not valid: properties must be an object")
+		return
 	}
 	const base = "/crm/v3/objects/contacts"
 	switch {
 	case r.Method == http.MethodPost && r.URL.Path == base+"/search":
 		h.search(w, in.FilterGroups)
 	case r.Method == http.MethodPost && r.URL.Path == base:
-		h.create(w, in.Properties)
+		h.create(w, props)
 	case r.Method == http.MethodPatch && strings.HasPrefix(r.URL.Path, base+"/"):
-		h.update(w, strings.TrimPrefix(r.URL.Path, base+"/"), in.Properties)
+		h.update(w, strings.TrimPrefix(r.URL.Path, base+"/"), props)
 	default:
 		hsErr(w, http.StatusNotFound, "OBJECT_NOT_FOUND", "resource not found")
 	}
