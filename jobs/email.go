@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
 	"github.com/switchboardhq/switchboard/jobs/mail"
@@ -72,18 +73,17 @@ func (w *EmailWorker) Work(ctx context.Context, job *river.Job[EmailArgs]) error
 	}
 	err = w.Mail.Send(ctx, mail.Message{To: m.To, Subject: r.Subject, Text: r.TextBody, HTML: r.HTMLBody, MessageID: messageID(m.Key)})
 	if err == nil {
-		if err := w.Store.MessageDelivered(rctx, m.ID, store.MsgSent, r); err != nil {
-			return err
-		}
-		return w.Store.ResolveAlert(rctx, store.AlertMailUnavailable, "smtp")
+		return w.Store.InTx(rctx, func(tx *store.Store, _ pgx.Tx) error {
+			if err := tx.MessageDelivered(rctx, m.ID, store.MsgSent, r); err != nil {
+				return err
+			}
+			return tx.ResolveAlert(rctx, store.AlertMailUnavailable, "smtp")
+		})
 	}
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
 	final := job.Attempt >= job.MaxAttempts || errors.Is(err, mail.ErrAuth)
-	if rerr := w.Store.MessageFailed(rctx, m.ID, err.Error(), final); rerr != nil {
-		return rerr
-	}
 	a := store.NewAlert{Kind: store.AlertMailUnavailable, Subject: "smtp",
 		Message: fmt.Sprintf("Sending email is failing (%s); messages are retried and marked degraded meanwhile.", err)}
 	switch {
@@ -94,7 +94,13 @@ func (w *EmailWorker) Work(ctx context.Context, job *river.Job[EmailArgs]) error
 		a = store.NewAlert{Kind: store.AlertEmailFailed, Subject: fmt.Sprintf("message:%d", m.ID), Severity: store.SeverityCritical,
 			Message: fmt.Sprintf("The %s email to account %s was not sent after %d attempts: %s", m.Kind, idString(m.AccountID), job.Attempt, err)}
 	}
-	if rerr := w.Dispatch.RaiseNow(rctx, w.Store, a); rerr != nil {
+	// The message's state and its alert are written together.
+	if rerr := w.Store.InTx(rctx, func(tx *store.Store, pgxTx pgx.Tx) error {
+		if err := tx.MessageFailed(rctx, m.ID, err.Error(), final); err != nil {
+			return err
+		}
+		return w.Dispatch.Raise(rctx, tx, pgxTx, a)
+	}); rerr != nil {
 		return rerr
 	}
 	if errors.Is(err, mail.ErrAuth) {

@@ -82,8 +82,14 @@ func ParseSMTP(raw, from string) (*SMTP, error) {
 	s.opts = append(s.opts, gomail.WithPort(port), gomail.WithTimeout(s.Timeout))
 	if u.User != nil && u.User.Username() != "" {
 		pw, _ := u.User.Password()
-		s.opts = append(s.opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
-			gomail.WithUsername(u.User.Username()), gomail.WithPassword(pw))
+		// Without TLS only PLAIN is possible, and only because tls=none says
+		// the relay is trusted (a local one); otherwise the strongest
+		// mechanism the server offers over TLS.
+		auth := gomail.SMTPAuthAutoDiscover
+		if u.Query().Get("tls") == "none" {
+			auth = gomail.SMTPAuthPlainNoEnc
+		}
+		s.opts = append(s.opts, gomail.WithSMTPAuth(auth), gomail.WithUsername(u.User.Username()), gomail.WithPassword(pw))
 	}
 	return s, nil
 }
