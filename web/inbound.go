@@ -27,7 +27,21 @@ type postmarkInbound struct {
 	StrippedTextReply string `json:"StrippedTextReply"`
 }
 
-var htmlTags = regexp.MustCompile(`(?s)<(script|style)[^>]*>.*?</(script|style)>|<[^>]*>`)
+var (
+	htmlHidden = regexp.MustCompile(`(?is)<(script|style|head)[^>]*>.*?</(script|style|head)>`)
+	htmlBreaks = regexp.MustCompile(`(?i)<(br|/p|/div|/li|/tr|/h[1-6])[^>]*>`)
+	htmlTags   = regexp.MustCompile(`(?s)<[^>]*>`)
+)
+
+// htmlText turns an HTML-only message into plain text for the ticket.
+func htmlText(h string) string {
+	h = htmlBreaks.ReplaceAllString(htmlHidden.ReplaceAllString(h, ""), "\n")
+	lines := strings.Split(html.UnescapeString(htmlTags.ReplaceAllString(h, "")), "\n")
+	for i, l := range lines {
+		lines[i] = strings.Join(strings.Fields(l), " ")
+	}
+	return strings.TrimSpace(strings.Join(lines, "\n"))
+}
 
 // inboundEmail handles POST /webhooks/inbound-email: Postmark's inbound JSON,
 // behind HTTP basic auth (INBOUND_EMAIL_USER / INBOUND_EMAIL_PASSWORD, which go
@@ -46,7 +60,7 @@ func (s *Server) inboundEmail(w http.ResponseWriter, r *http.Request) {
 	}
 	body := in.TextBody
 	if strings.TrimSpace(body) == "" {
-		body = strings.TrimSpace(html.UnescapeString(htmlTags.ReplaceAllString(in.HTMLBody, " ")))
+		body = htmlText(in.HTMLBody)
 	}
 	if strings.TrimSpace(body) == "" {
 		body = "(empty message)"
