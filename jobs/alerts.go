@@ -45,7 +45,7 @@ func (d *Dispatcher) Raise(ctx context.Context, tx *store.Store, pgxTx pgx.Tx, a
 		return err
 	}
 	for _, ch := range d.alerts.channels() {
-		if _, err := d.jobs.InsertTx(ctx, pgxTx, AlertDeliverArgs{AlertID: r.Alert.ID, Channel: ch}, nil); err != nil {
+		if _, err := d.jobs.InsertTx(ctx, pgxTx, AlertDeliverArgs{AlertID: r.Alert.ID, Channel: ch, Seen: r.Alert.Count}, nil); err != nil {
 			return fmt.Errorf("enqueue alert delivery: %w", err)
 		}
 	}
@@ -72,13 +72,16 @@ func (c AlertChannels) channels() []string {
 type AlertDeliverArgs struct {
 	AlertID int64  `json:"alert_id"`
 	Channel string `json:"channel"`
+	// Seen is the alert's count when it was raised: a problem that comes
+	// back while the last delivery is still running gets its own delivery.
+	Seen int64 `json:"seen"`
 }
 
 // Kind is the stable job kind.
 func (AlertDeliverArgs) Kind() string { return "alert_deliver" }
 
 // InsertOpts: few attempts (an alert that arrives a day late is noise), and one
-// pending delivery per alert and channel.
+// pending delivery per alert, channel and occurrence.
 func (AlertDeliverArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueAlerts, MaxAttempts: 5, UniqueOpts: river.UniqueOpts{
 		ByArgs: true, ByState: pendingStates,
@@ -171,7 +174,7 @@ func (w *AlertDeliverWorker) slack(ctx context.Context, text string) error {
 		if errors.As(err, &ue) {
 			err = ue.Err // the URL is the secret: keep it out of the message
 		}
-		return fmt.Errorf("slack: %w", err)
+		return err
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
@@ -182,9 +185,9 @@ func (w *AlertDeliverWorker) slack(ctx context.Context, text string) error {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		return river.JobSnooze(min(retryAfterSeconds(resp.Header.Get("Retry-After")), 10*time.Minute))
 	case resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone:
-		return permanentDelivery{fmt.Errorf("slack: %d %s", resp.StatusCode, answer)}
+		return permanentDelivery{fmt.Errorf("%d %s", resp.StatusCode, answer)}
 	}
-	return fmt.Errorf("slack: %d %s", resp.StatusCode, answer)
+	return fmt.Errorf("%d %s", resp.StatusCode, answer)
 }
 
 // email sends the alert to ALERT_EMAIL, or keeps it in the outbox without SMTP.

@@ -164,7 +164,7 @@ func TestInboundEmailOpensOneTicket(t *testing.T) {
 	msg := map[string]any{
 		"From": "Dee <dee@example.com>", "FromName": "Dee",
 		"FromFull": map[string]any{"Email": "dee@example.com", "Name": "Dee", "MailboxHash": ""},
-		"To": "support@market.test", "Subject": "Payout missing", "MessageID": "73e6d360-66eb-11e1-8e72-a8904824019b",
+		"To":       "support@market.test", "Subject": "Payout missing", "MessageID": "73e6d360-66eb-11e1-8e72-a8904824019b",
 		"Date": "Fri, 1 Aug 2025 16:45:32 -04:00", "TextBody": "", "HtmlBody": "<p>My payout <b>never</b> arrived &amp; my card is 4000 0566 5566 5556</p>",
 		"Headers": []any{}, "Attachments": []any{},
 	}
