@@ -11,16 +11,16 @@ const (
 
 // Alert kinds: what went wrong. Subjects say what it went wrong with.
 const (
-	AlertWebhookFailures = "webhook_failures"  // subject: "stripe"
-	AlertEventHeld       = "event_held"        // subject: "api_version:…"
-	AlertCRMUnavailable  = "crm_unavailable"   // subject: the provider
-	AlertCRMSyncFailed   = "crm_sync_failed"   // subject: "account:N"
-	AlertMailUnavailable = "mail_unavailable"  // subject: "smtp"
-	AlertEmailFailed     = "email_failed"      // subject: "message:N"
-	AlertBadCredential   = "bad_credential"    // subject: the integration
-	AlertDisputeOpened   = "dispute_opened"    // subject: "dispute:dp_…"
-	AlertPayoutFailed    = "payout_failed"     // subject: "payout:po_…"
-	AlertCRMRejected     = "crm_rejected"      // subject: "account:N"
+	AlertWebhookFailures = "webhook_failures" // subject: "stripe"
+	AlertEventHeld       = "event_held"       // subject: "api_version:…"
+	AlertCRMUnavailable  = "crm_unavailable"  // subject: the provider
+	AlertCRMSyncFailed   = "crm_sync_failed"  // subject: "account:N"
+	AlertMailUnavailable = "mail_unavailable" // subject: "smtp"
+	AlertEmailFailed     = "email_failed"     // subject: "message:N"
+	AlertBadCredential   = "bad_credential"   // subject: the integration
+	AlertDisputeOpened   = "dispute_opened"   // subject: "dispute:dp_…"
+	AlertPayoutFailed    = "payout_failed"    // subject: "payout:po_…"
+	AlertCRMRejected     = "crm_rejected"     // subject: "account:N"
 )
 
 // Alert is one problem, however often it happened.
