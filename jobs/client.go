@@ -47,6 +47,9 @@ type Options struct {
 	EventWorkers int
 	// CRMWorkers is how many CRM syncs run at once per instance (8 when zero).
 	CRMWorkers int
+	// NoPeriodic leaves out the periodic jobs (the webhook failure watch);
+	// tests run them by hand.
+	NoPeriodic bool
 }
 
 // NewClient builds the River client over pool, with every worker registered.
@@ -94,7 +97,9 @@ func New(pool *pgxpool.Pool, d Deps, o Options) (*river.Client[pgx.Tx], *Dispatc
 			QueueAlerts:        {MaxWorkers: 4},
 			river.QueueDefault: {MaxWorkers: 16},
 		}
-		cfg.PeriodicJobs = []*river.PeriodicJob{webhookWatchJob()}
+		if !o.NoPeriodic {
+			cfg.PeriodicJobs = []*river.PeriodicJob{webhookWatchJob()}
+		}
 	}
 	client, err := river.NewClient(riverpgxv5.New(pool), cfg)
 	if err != nil {

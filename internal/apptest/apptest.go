@@ -104,7 +104,7 @@ func NewWith(t testing.TB, o Options) *App {
 	pool := pgtest.PoolFor(t, url)
 	st := store.New(pool)
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	client, dispatch, err := jobs.New(pool, o.deps(t, st, log), jobs.Options{Work: !o.NoWorkers, EventWorkers: 4, CRMWorkers: o.CRMWorkers})
+	client, dispatch, err := jobs.New(pool, o.deps(t, st, log), jobs.Options{Work: !o.NoWorkers, EventWorkers: 4, CRMWorkers: o.CRMWorkers, NoPeriodic: true})
 	if err != nil {
 		t.Fatalf("river client: %v", err)
 	}
