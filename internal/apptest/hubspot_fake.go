@@ -22,9 +22,12 @@ type HubSpot struct {
 
 	mu       sync.Mutex
 	contacts map[string]*hsContact
-	nextID   int
-	faults   []Fault
-	down     *Fault
+	// byEmail and byAccount index contacts for search and create (stale
+	// entries are checked against the contact).
+	byEmail, byAccount map[string][]string
+	nextID             int
+	faults             []Fault
+	down               *Fault
 	// IndexLag is how long a new contact stays invisible to search.
 	IndexLag time.Duration
 	// Latency delays every answer.
@@ -94,6 +97,7 @@ func (h *HubSpot) Seed(props map[string]string) string {
 	h.nextID++
 	id := strconv.Itoa(h.nextID)
 	h.contacts[id] = &hsContact{ID: id, Props: props, CreatedAt: time.Now().Add(-time.Hour)}
+	h.index(h.contacts[id])
 	return id
 }
 

@@ -3,6 +3,7 @@ package apptest
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,7 +21,7 @@ func (h *HubSpot) search(w http.ResponseWriter, groups []hsFilterGroup) {
 	h.mu.Lock()
 	h.Calls["search"]++
 	var results []map[string]any
-	for _, c := range h.contacts {
+	for _, c := range h.candidates(groups) {
 		if time.Since(c.CreatedAt) < h.IndexLag {
 			continue // not indexed yet: HubSpot's search lags its writes
 		}
@@ -56,12 +57,11 @@ func matchesAny(props map[string]string, groups []hsFilterGroup) bool {
 
 func (h *HubSpot) create(w http.ResponseWriter, props map[string]string) {
 	h.mu.Lock()
-	email := strings.ToLower(props["email"])
-	if email != "" {
-		for _, c := range h.contacts {
-			if strings.ToLower(c.Props["email"]) == email {
+	if email := strings.ToLower(props["email"]); email != "" {
+		for _, id := range h.byEmail[email] {
+			if strings.ToLower(h.contacts[id].Props["email"]) == email {
 				h.mu.Unlock()
-				hsErr(w, http.StatusConflict, "CONFLICT", "Contact already exists. Existing ID: "+c.ID)
+				hsErr(w, http.StatusConflict, "CONFLICT", "Contact already exists. Existing ID: "+id)
 				return
 			}
 		}
@@ -73,6 +73,7 @@ func (h *HubSpot) create(w http.ResponseWriter, props map[string]string) {
 		c.Props[k] = v
 	}
 	h.contacts[c.ID] = c
+	h.index(c)
 	out, hook := hsJSON(c), h.OnWrite
 	snapshot := copyProps(c.Props)
 	h.mu.Unlock()
@@ -94,6 +95,7 @@ func (h *HubSpot) update(w http.ResponseWriter, id string, props map[string]stri
 	for k, v := range props {
 		c.Props[k] = v
 	}
+	h.index(c)
 	out, hook := hsJSON(c), h.OnWrite
 	snapshot := copyProps(c.Props)
 	h.mu.Unlock()
@@ -124,4 +126,54 @@ func writeHS(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json;charset=utf-8")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// candidates narrows a search to the contacts an EQ filter on email or our
+// account ID can match (an index, as HubSpot has), else every contact.
+func (h *HubSpot) candidates(groups []hsFilterGroup) []*hsContact {
+	var out []*hsContact
+	seen := map[string]bool{}
+	for _, g := range groups {
+		if len(g.Filters) == 0 || g.Filters[0].Operator != "EQ" {
+			return h.all()
+		}
+		f := g.Filters[0]
+		var ids []string
+		switch f.PropertyName {
+		case "email":
+			ids = h.byEmail[strings.ToLower(f.Value)]
+		case "switchboard_account_id":
+			ids = h.byAccount[f.Value]
+		default:
+			return h.all()
+		}
+		for _, id := range ids {
+			if !seen[id] {
+				seen[id] = true
+				out = append(out, h.contacts[id])
+			}
+		}
+	}
+	return out
+}
+
+func (h *HubSpot) all() []*hsContact {
+	out := make([]*hsContact, 0, len(h.contacts))
+	for _, c := range h.contacts {
+		out = append(out, c)
+	}
+	return out
+}
+
+// index records a contact's email and account ID for search.
+func (h *HubSpot) index(c *hsContact) {
+	if h.byEmail == nil {
+		h.byEmail, h.byAccount = map[string][]string{}, map[string][]string{}
+	}
+	if e := strings.ToLower(c.Props["email"]); e != "" && !slices.Contains(h.byEmail[e], c.ID) {
+		h.byEmail[e] = append(h.byEmail[e], c.ID)
+	}
+	if a := c.Props["switchboard_account_id"]; a != "" && !slices.Contains(h.byAccount[a], c.ID) {
+		h.byAccount[a] = append(h.byAccount[a], c.ID)
+	}
 }
