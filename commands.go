@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	_ "net/http/pprof"
+	"os"
 	"strings"
 	"time"
 
@@ -111,6 +113,15 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.ListenAddr, err)
+	}
+	if addr := os.Getenv("PPROF_ADDR"); addr != "" {
+		// Profiling for operators, on its own (loopback) listener only.
+		go func() {
+			log.Info("pprof listening", "addr", addr)
+			if err := http.ListenAndServe(addr, http.DefaultServeMux); err != nil {
+				log.Warn("pprof", "err", err)
+			}
+		}()
 	}
 	if err := client.Start(ctx); err != nil {
 		return fmt.Errorf("starting workers: %w", err)

@@ -61,7 +61,7 @@ func loadConfig() (config, error) {
 		}
 	}
 	var err error
-	if c.EventWorkers, err = envInt("EVENT_WORKERS", 16); err != nil {
+	if c.EventWorkers, err = envInt("EVENT_WORKERS", 8); err != nil {
 		return c, err
 	}
 	if c.DBMaxConns, err = envInt("DB_MAX_CONNS", 40); err != nil {

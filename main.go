@@ -23,6 +23,7 @@ commands:
                                 add a console user; the password is the first line of stdin
   token create --name N         create an API token and print it once
   replay EVENT_ID...            apply stored Stripe events again (held, failed, ignored or processed)
+  demo                          load a small demo marketplace into an empty database (make run does this)
 
 configuration comes from the environment; see README.md.
 `
@@ -73,6 +74,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdTokenCreate(ctx, cfg, args[2:], stdout)
 	case "replay":
 		return cmdReplay(ctx, cfg, args[1:], stdout, stderr)
+	case "demo":
+		return cmdDemo(ctx, cfg, stdout, stderr)
 	}
 	return usageError{fmt.Sprintf("unknown command %q", args[0])}
 }

@@ -88,7 +88,7 @@ func New(pool *pgxpool.Pool, d Deps, o Options) (*river.Client[pgx.Tx], *Dispatc
 	if o.Work {
 		n := o.EventWorkers
 		if n <= 0 {
-			n = 16
+			n = 8
 		}
 		cfg.Queues = map[string]river.QueueConfig{
 			QueueEvents:        {MaxWorkers: n},

@@ -120,7 +120,7 @@ func (e errPermanent) Error() string { return e.msg }
 
 // Work applies one event.
 func (w *StripeEventWorker) Work(ctx context.Context, job *river.Job[StripeEventArgs]) error {
-	_, err := w.Apply(ctx, job.Args.EventID, job.Args.Replay)
+	_, err := w.apply(ctx, job.Args.EventID, job.Args.Replay, true)
 	return err
 }
 
@@ -129,8 +129,19 @@ func (w *StripeEventWorker) Work(ctx context.Context, job *river.Job[StripeEvent
 // already processed (appliers are idempotent). A failure is recorded on the
 // event and returned (wrapped in river.JobCancel when retrying cannot help).
 func (w *StripeEventWorker) Apply(ctx context.Context, id string, replay bool) (string, error) {
+	return w.apply(ctx, id, replay, false)
+}
+
+// apply is Apply; fromRiver says River will record the job's completion in a
+// later synchronous commit, so this transaction need not wait for its flush.
+func (w *StripeEventWorker) apply(ctx context.Context, id string, replay, fromRiver bool) (string, error) {
 	var status string
 	err := w.Store.InTx(ctx, func(tx *store.Store, pgxTx pgx.Tx) error {
+		if fromRiver {
+			if err := tx.CommitWithoutWaitingForFlush(ctx); err != nil {
+				return err
+			}
+		}
 		ev, err := tx.LockEvent(ctx, id)
 		if err != nil {
 			return err

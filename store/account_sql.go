@@ -3,7 +3,7 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -82,21 +82,27 @@ func (s *Store) LockKey(ctx context.Context, key string) error {
 // (a signup made before the payment), else a new account. Call it in a
 // transaction holding LockKey on the customer ID.
 func (s *Store) UpsertCustomer(ctx context.Context, c CustomerUpsert) (Account, error) {
-	a, err := s.AccountByStripeCustomer(ctx, c.StripeCustomerID)
+	// One statement for the common case, an account that already has this
+	// customer: a snapshot newer than the stored one wins; incidental data
+	// (a payment's billing details) only fills what is empty.
+	rows, _ := s.db.Query(ctx, `
+		UPDATE accounts a SET
+			email = CASE WHEN $2 <> '' AND (($4 AND fresh) OR a.email IS NULL)
+				AND NOT EXISTS (SELECT 1 FROM accounts o WHERE lower(o.email) = lower($2) AND o.id <> a.id) THEN $2 ELSE a.email END,
+			name = CASE WHEN $3 <> '' AND (($4 AND fresh) OR a.name = '') THEN $3 ELSE a.name END,
+			stripe_customer_synced_at = CASE WHEN $4 AND fresh THEN $5 ELSE a.stripe_customer_synced_at END,
+			updated_at = CASE WHEN ($4 AND fresh) OR a.email IS NULL OR a.name = '' THEN now() ELSE a.updated_at END
+		FROM (SELECT id, (stripe_customer_synced_at IS NULL OR stripe_customer_synced_at <= $5) AS fresh
+			FROM accounts WHERE stripe_customer_id = $1) f
+		WHERE a.id = f.id
+		RETURNING `+prefixed("a.", accountColumns),
+		c.StripeCustomerID, c.Email, c.Name, c.Snapshot, c.SeenAt)
+	a, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Account])
 	if err == nil {
-		if _, err := s.db.Exec(ctx, `
-			UPDATE accounts SET
-				email = CASE WHEN $2 <> '' AND ($4 OR email IS NULL)
-					AND NOT EXISTS (SELECT 1 FROM accounts o WHERE lower(o.email) = lower($2) AND o.id <> $1) THEN $2 ELSE email END,
-				name = CASE WHEN $3 <> '' AND ($4 OR name = '') THEN $3 ELSE name END,
-				stripe_customer_synced_at = CASE WHEN $4 THEN $5 ELSE stripe_customer_synced_at END,
-				updated_at = now()
-			WHERE id = $1 AND (NOT $4 OR stripe_customer_synced_at IS NULL OR stripe_customer_synced_at <= $5)`,
-			a.ID, c.Email, c.Name, c.Snapshot, c.SeenAt); err != nil {
-			return Account{}, mapErr("update customer", err)
-		}
-		return s.AccountByID(ctx, a.ID)
+		a.fill()
+		return a, nil
 	}
+	err = mapErr("update customer", err)
 	if !errors.Is(err, ErrNotFound) {
 		return Account{}, err
 	}
@@ -128,7 +134,7 @@ func (s *Store) UpsertCustomer(ctx context.Context, c CustomerUpsert) (Account, 
 	if c.Email != "" {
 		email = &c.Email
 	}
-	rows, _ := s.db.Query(ctx, `
+	rows, _ = s.db.Query(ctx, `
 		INSERT INTO accounts (email, name, stripe_customer_id, stripe_customer_synced_at) VALUES ($1, $2, $3, $4)
 		RETURNING `+accountColumns, email, c.Name, c.StripeCustomerID, c.SeenAt)
 	a, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Account])
@@ -222,15 +228,20 @@ func (s *Store) RefreshPaymentState(ctx context.Context, id int64) (from, to str
 	err = s.db.QueryRow(ctx, `
 		SELECT
 			(SELECT count(*) FROM disputes WHERE account_id = $1 AND queue_state = 'open'),
-			(SELECT count(*) FROM subscriptions WHERE account_id = $1 AND status = 'past_due'),
-			(SELECT count(*) FROM subscriptions WHERE account_id = $1 AND status = 'active'),
-			(SELECT count(*) FROM subscriptions WHERE account_id = $1 AND status = 'canceled'),
-			(SELECT count(*) FROM orders WHERE buyer_account_id = $1 AND status IN ('paid', 'partially_refunded')),
-			(SELECT count(*) FROM orders WHERE buyer_account_id = $1 AND status <> 'failed'),
-			(SELECT count(*) FROM orders WHERE buyer_account_id = $1 AND status IN ('refunded', 'charged_back')),
-			(SELECT count(*) FROM orders WHERE buyer_account_id = $1 AND status = 'pending')
-			 + (SELECT count(*) FROM subscriptions WHERE account_id = $1 AND status = 'pending'),
-			(SELECT payment_state FROM accounts WHERE id = $1)`, id).
+			count(*) FILTER (WHERE s.status = 'past_due'),
+			count(*) FILTER (WHERE s.status = 'active'),
+			count(*) FILTER (WHERE s.status = 'canceled'),
+			o.paid, o.total, o.refunded,
+			o.pending + count(*) FILTER (WHERE s.status = 'pending'),
+			(SELECT payment_state FROM accounts WHERE id = $1)
+		FROM (SELECT
+				count(*) FILTER (WHERE status IN ('paid', 'partially_refunded')) AS paid,
+				count(*) FILTER (WHERE status <> 'failed') AS total,
+				count(*) FILTER (WHERE status IN ('refunded', 'charged_back')) AS refunded,
+				count(*) FILTER (WHERE status = 'pending') AS pending
+			FROM orders WHERE buyer_account_id = $1) o
+		LEFT JOIN subscriptions s ON s.account_id = $1
+		GROUP BY o.paid, o.total, o.refunded, o.pending`, id).
 		Scan(&f.OpenDisputes, &f.PastDueSubs, &f.ActiveSubs, &f.CanceledSubs, &f.PaidOrders, &f.Orders,
 			&f.RefundedOrders, &f.PendingPayments, &from)
 	if err != nil {
@@ -245,6 +256,15 @@ func (s *Store) RefreshPaymentState(ctx context.Context, id int64) (from, to str
 	return from, to, nil
 }
 
+// prefixed qualifies a column list with a table alias.
+func prefixed(alias, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, p := range parts {
+		parts[i] = alias + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}
+
 func lowerASCII(s string) string {
 	b := []byte(s)
 	for i, c := range b {
@@ -254,5 +274,3 @@ func lowerASCII(s string) string {
 	}
 	return string(b)
 }
-
-var _ = fmt.Sprintf

@@ -68,26 +68,28 @@ func (s *Store) UpsertOrder(ctx context.Context, in OrderUpsert) (OrderChange, e
 		cur = Order{Payment: PayPending, Dispute: DisputeNone, Status: OrderPending}
 	}
 	facts := cur.Facts().Merge(in.Facts)
-	// Refunds and disputes that arrived before their payment.
+	// Refunds and disputes recorded for this payment, including those that
+	// arrived before it.
 	var refunded int64
+	var disputes []string
+	var unattached bool
 	if err := s.db.QueryRow(ctx, `
-		SELECT coalesce(sum(amount), 0) FROM refunds
-		WHERE status IN ('succeeded', 'pending') AND (
-			(stripe_payment_intent_id = $1 AND $1 <> '') OR (stripe_charge_id = $2 AND $2 <> '') OR order_id = $3)`,
-		in.PaymentIntentID, in.ChargeID, cur.ID).Scan(&refunded); err != nil {
-		return OrderChange{}, mapErr("sum refunds", err)
+		SELECT
+			(SELECT coalesce(sum(amount), 0) FROM refunds WHERE status IN ('succeeded', 'pending') AND
+				((stripe_payment_intent_id = $1 AND $1 <> '') OR (stripe_charge_id = $2 AND $2 <> '') OR order_id = $3)),
+			(SELECT coalesce(array_agg(status ORDER BY created_at, id), '{}') FROM disputes WHERE
+				(stripe_payment_intent_id = $1 AND $1 <> '') OR (stripe_charge_id = $2 AND $2 <> '') OR order_id = $3),
+			EXISTS (SELECT 1 FROM refunds WHERE order_id IS NULL AND
+				((stripe_payment_intent_id = $1 AND $1 <> '') OR (stripe_charge_id = $2 AND $2 <> '')))
+			OR EXISTS (SELECT 1 FROM disputes WHERE order_id IS NULL AND
+				((stripe_payment_intent_id = $1 AND $1 <> '') OR (stripe_charge_id = $2 AND $2 <> '')))`,
+		in.PaymentIntentID, in.ChargeID, cur.ID).Scan(&refunded, &disputes, &unattached); err != nil {
+		return OrderChange{}, mapErr("order refunds and disputes", err)
 	}
 	facts = facts.Merge(OrderFacts{RefundedAmount: refunded})
-	ds, err := s.disputeStatuses(ctx, in.PaymentIntentID, in.ChargeID, cur.ID)
-	if err != nil {
-		return OrderChange{}, err
-	}
-	for _, st := range ds {
-		facts = facts.Merge(OrderFacts{Dispute: DisputeOrderFact(st)})
-	}
 	// The newest dispute decides between open and closed.
-	if len(ds) > 0 {
-		facts.Dispute = DisputeOrderFact(ds[len(ds)-1])
+	if len(disputes) > 0 {
+		facts.Dispute = DisputeOrderFact(disputes[len(disputes)-1])
 	}
 	status := facts.Status()
 	args := []any{cur.ID, in.Reference, in.BuyerAccountID, in.SellerAccountID, status, facts.Payment, facts.Dispute,
@@ -119,29 +121,29 @@ func (s *Store) UpsertOrder(ctx context.Context, in OrderUpsert) (OrderChange, e
 	if err != nil {
 		return OrderChange{}, mapErr("upsert order", err)
 	}
-	if _, err := s.db.Exec(ctx, `
-		UPDATE refunds SET order_id = $1 WHERE order_id IS NULL AND
-			((stripe_payment_intent_id = $2 AND $2 <> '') OR (stripe_charge_id = $3 AND $3 <> ''))`,
-		o.ID, in.PaymentIntentID, in.ChargeID); err != nil {
-		return OrderChange{}, mapErr("attach refunds", err)
-	}
-	if _, err := s.db.Exec(ctx, `
-		UPDATE disputes SET order_id = $1, account_id = coalesce(account_id, $4) WHERE order_id IS NULL AND
-			((stripe_payment_intent_id = $2 AND $2 <> '') OR (stripe_charge_id = $3 AND $3 <> ''))`,
-		o.ID, in.PaymentIntentID, in.ChargeID, o.BuyerAccountID); err != nil {
-		return OrderChange{}, mapErr("attach disputes", err)
+	if unattached {
+		if err := s.attach(ctx, o, in.PaymentIntentID, in.ChargeID); err != nil {
+			return OrderChange{}, err
+		}
 	}
 	return OrderChange{Order: o, Created: created, FromStatus: cur.Status}, nil
 }
 
-// disputeStatuses lists the statuses of an order's disputes, oldest first.
-func (s *Store) disputeStatuses(ctx context.Context, pi, ch string, orderID int64) ([]string, error) {
-	rows, _ := s.db.Query(ctx, `
-		SELECT status FROM disputes
-		WHERE (stripe_payment_intent_id = $1 AND $1 <> '') OR (stripe_charge_id = $2 AND $2 <> '') OR order_id = $3
-		ORDER BY created_at, id`, pi, ch, orderID)
-	st, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	return st, mapErr("dispute statuses", err)
+// attach links refunds and disputes recorded before their order to it.
+func (s *Store) attach(ctx context.Context, o Order, pi, ch string) error {
+	if _, err := s.db.Exec(ctx, `
+		UPDATE refunds SET order_id = $1 WHERE order_id IS NULL AND
+			((stripe_payment_intent_id = $2 AND $2 <> '') OR (stripe_charge_id = $3 AND $3 <> ''))`,
+		o.ID, pi, ch); err != nil {
+		return mapErr("attach refunds", err)
+	}
+	if _, err := s.db.Exec(ctx, `
+		UPDATE disputes SET order_id = $1, account_id = coalesce(account_id, $4) WHERE order_id IS NULL AND
+			((stripe_payment_intent_id = $2 AND $2 <> '') OR (stripe_charge_id = $3 AND $3 <> ''))`,
+		o.ID, pi, ch, o.BuyerAccountID); err != nil {
+		return mapErr("attach disputes", err)
+	}
+	return nil
 }
 
 // UpsertRefund records a refund; its amount never goes backwards and a final
