@@ -82,14 +82,18 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 		return errors.New("the database has pending migrations: run 'switchboard migrate' first")
 	}
 	st := store.New(pool)
-	deps := jobs.Deps{Store: st, Logger: log}
-	client, err := jobs.NewClient(pool, deps, jobs.Options{Work: true, EventWorkers: cfg.EventWorkers})
+	deps, err := jobDeps(cfg, st, log)
+	if err != nil {
+		return err
+	}
+	client, dispatch, err := jobs.New(pool, deps, jobs.Options{Work: true, EventWorkers: cfg.EventWorkers})
 	if err != nil {
 		return fmt.Errorf("river client: %w", err)
 	}
 	srv := web.New(st, client, log, web.Config{
 		WebhookSecrets: cfg.WebhookSecrets, Production: cfg.production(), BaseURL: cfg.BaseURL,
-		Events: jobs.NewEventWorker(deps), Settings: cfg.settings(),
+		Events: jobs.NewEventWorker(jobs.Deps{Store: st, Logger: log, FollowUps: dispatch}), Settings: cfg.settings(),
+		Dispatch: dispatch, InboundUser: cfg.InboundEmailUser, InboundPassword: cfg.InboundEmailPassword,
 	},
 		func(ctx context.Context) error {
 			pending, err := migrations.Pending(ctx, pool)
@@ -248,7 +252,14 @@ func cmdReplay(ctx context.Context, cfg config, ids []string, stdout, stderr io.
 	defer pool.Close()
 	log := logx.New(stderr, cfg.production(), logLevel())
 	st := store.New(pool)
-	w := jobs.NewEventWorker(jobs.Deps{Store: st, Logger: log})
+	deps, err := jobDeps(cfg, st, log)
+	if err != nil {
+		return err
+	}
+	w, err := jobs.NewReplayWorker(pool, deps)
+	if err != nil {
+		return fmt.Errorf("river client: %w", err)
+	}
 	failed := 0
 	for _, id := range ids {
 		status, err := w.Apply(ctx, id, true)

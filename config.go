@@ -27,6 +27,9 @@ type config struct {
 	MailFrom             string
 	AlertSlackWebhookURL string
 	AlertEmail           string
+	InboundEmailUser     string
+	InboundEmailPassword string
+	BillingURL           string
 	EventWorkers         int
 	DBMaxConns           int
 }
@@ -75,6 +78,9 @@ func loadConfig() (config, error) {
 		MailFrom:             os.Getenv("MAIL_FROM"),
 		AlertSlackWebhookURL: os.Getenv("ALERT_SLACK_WEBHOOK_URL"),
 		AlertEmail:           os.Getenv("ALERT_EMAIL"),
+		InboundEmailUser:     os.Getenv("INBOUND_EMAIL_USER"),
+		InboundEmailPassword: os.Getenv("INBOUND_EMAIL_PASSWORD"),
+		BillingURL:           os.Getenv("BILLING_URL"),
 	}
 	for _, s := range strings.Split(os.Getenv("STRIPE_WEBHOOK_SECRET"), ",") {
 		if s = strings.TrimSpace(s); s != "" {

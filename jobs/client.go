@@ -1,8 +1,10 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -11,14 +13,30 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/switchboardhq/switchboard/jobs/crm"
+	"github.com/switchboardhq/switchboard/jobs/mail"
 	"github.com/switchboardhq/switchboard/store"
 )
 
 // Deps is what the workers need.
 type Deps struct {
-	Store     *store.Store
-	Logger    *slog.Logger
+	Store  *store.Store
+	Logger *slog.Logger
+	// FollowUps runs after each applied event; nil means the Dispatcher that
+	// NewClient builds from the fields below.
 	FollowUps FollowUps
+	// CRM is the CRM adapter; nil when CRM_PROVIDER=none.
+	CRM crm.Client
+	// Mail sends customer email and alert email; nil keeps messages in the outbox.
+	Mail mail.Sender
+	// Alerts are the alert channels besides the console.
+	Alerts AlertChannels
+	// BaseURL is the console's public URL, for links in alerts.
+	BaseURL string
+	// NextStepURL is where a customer whose payment failed updates their card.
+	NextStepURL string
+	// HTTP is the client for alert webhooks; a 10-second-timeout client when nil.
+	HTTP *http.Client
 }
 
 // Options tune the River client.
@@ -27,12 +45,38 @@ type Options struct {
 	Work bool
 	// EventWorkers is how many events are applied at once per instance.
 	EventWorkers int
+	// CRMWorkers is how many CRM syncs run at once per instance (8 when zero).
+	CRMWorkers int
+	// NoPeriodic leaves out the periodic jobs (the webhook failure watch);
+	// tests run them by hand.
+	NoPeriodic bool
 }
 
 // NewClient builds the River client over pool, with every worker registered.
 func NewClient(pool *pgxpool.Pool, d Deps, o Options) (*river.Client[pgx.Tx], error) {
+	client, _, err := New(pool, d, o)
+	return client, err
+}
+
+// New builds the River client and returns it with its Dispatcher, which the
+// web layer uses to enqueue follow-ups of its own writes (signups, held events).
+func New(pool *pgxpool.Pool, d Deps, o Options) (*river.Client[pgx.Tx], *Dispatcher, error) {
+	disp := NewDispatcher(d)
+	if d.FollowUps == nil {
+		d.FollowUps = disp
+	}
+	if d.HTTP == nil {
+		d.HTTP = &http.Client{Timeout: 10 * time.Second}
+	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &StripeEventWorker{Store: d.Store, Logger: d.Logger, FollowUps: d.FollowUps})
+	if d.CRM != nil {
+		river.AddWorker(workers, &CRMSyncWorker{Store: d.Store, Logger: d.Logger, CRM: d.CRM, Dispatch: disp})
+	}
+	river.AddWorker(workers, &EmailWorker{Store: d.Store, Logger: d.Logger, Mail: d.Mail, Dispatch: disp, NextStepURL: d.NextStepURL})
+	river.AddWorker(workers, &AlertDeliverWorker{Store: d.Store, Logger: d.Logger, Channels: d.Alerts, Mail: d.Mail,
+		HTTP: d.HTTP, BaseURL: d.BaseURL})
+	river.AddWorker(workers, &WebhookWatchWorker{Store: d.Store, Logger: d.Logger, Dispatch: disp})
 	cfg := &river.Config{
 		Workers:      workers,
 		Logger:       d.Logger.With("component", "river"),
@@ -48,10 +92,34 @@ func NewClient(pool *pgxpool.Pool, d Deps, o Options) (*river.Client[pgx.Tx], er
 		}
 		cfg.Queues = map[string]river.QueueConfig{
 			QueueEvents:        {MaxWorkers: n},
+			QueueCRM:           {MaxWorkers: cmp.Or(o.CRMWorkers, 8)},
+			QueueMail:          {MaxWorkers: 8},
+			QueueAlerts:        {MaxWorkers: 4},
 			river.QueueDefault: {MaxWorkers: 16},
 		}
+		if !o.NoPeriodic {
+			cfg.PeriodicJobs = []*river.PeriodicJob{webhookWatchJob()}
+		}
 	}
-	return river.NewClient(riverpgxv5.New(pool), cfg)
+	client, err := river.NewClient(riverpgxv5.New(pool), cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	disp.SetJobs(client)
+	return client, disp, nil
+}
+
+// NewReplayWorker returns the event worker for applying events in-process (the
+// replay command), with the Dispatcher enqueueing follow-ups through an
+// insert-only River client for the serving instances to work.
+func NewReplayWorker(pool *pgxpool.Pool, d Deps) (*StripeEventWorker, error) {
+	d.FollowUps = nil
+	_, disp, err := New(pool, d, Options{})
+	if err != nil {
+		return nil, err
+	}
+	d.FollowUps = disp
+	return NewEventWorker(d), nil
 }
 
 // NewEventWorker returns the event worker for applying events in-process

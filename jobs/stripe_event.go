@@ -111,7 +111,8 @@ func (e *Effects) account(id int64) {
 }
 
 // FollowUps enqueues the work that follows an applied event, inside its
-// transaction. Nil means none.
+// transaction. A StripeEventWorker with nil FollowUps enqueues none; NewClient
+// supplies the Dispatcher.
 type FollowUps interface {
 	AfterApply(ctx context.Context, tx *store.Store, pgxTx pgx.Tx, fx *Effects) error
 }

@@ -9,12 +9,12 @@ import (
 
 // AuditEntry is one line of the audit log: who did what to which subject.
 type AuditEntry struct {
-	ID      int64     `db:"id"`
-	At      time.Time `db:"at"`
-	Actor   string    `db:"actor"`
-	Action  string    `db:"action"`
-	Subject string    `db:"subject"`
-	Detail  string    `db:"detail"`
+	ID      int64     `db:"id" json:"id"`
+	At      time.Time `db:"at" json:"at"`
+	Actor   string    `db:"actor" json:"actor"`
+	Action  string    `db:"action" json:"action"`
+	Subject string    `db:"subject" json:"subject"`
+	Detail  string    `db:"detail" json:"detail"`
 }
 
 // AuditEntries lists the audit log newest first, starting below an ID (0 for

@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/switchboardhq/switchboard/store"
 )
@@ -102,9 +105,24 @@ func (s *Server) signupsCreate(w http.ResponseWriter, r *http.Request) error {
 	if msg := su.Validate(); msg != "" {
 		return apiError{http.StatusUnprocessableEntity, msg}
 	}
-	acct, created, err := s.store.CreateSignup(r.Context(), su)
+	var acct store.Account
+	var created bool
+	err := s.store.InTx(r.Context(), func(tx *store.Store, pgxTx pgx.Tx) error {
+		var err error
+		if acct, created, err = tx.CreateSignup(r.Context(), su); err != nil || s.cfg.Dispatch == nil {
+			return err
+		}
+		// The CRM hears of the signup (or its new role or plan) once committed.
+		return s.cfg.Dispatch.AccountChanged(r.Context(), tx, pgxTx, acct.ID, time.Now())
+	})
 	if err != nil {
 		return err
+	}
+	if s.cfg.Dispatch != nil {
+		// Reload: the sync request changed the account's CRM status.
+		if acct, err = s.store.AccountByID(r.Context(), acct.ID); err != nil {
+			return err
+		}
 	}
 	status := http.StatusOK
 	if created {

@@ -18,6 +18,7 @@ const (
 	accessPublic = "public" // no session: health, metrics, static files
 	accessStripe = "stripe" // Stripe's signature
 	accessToken  = "token"  // bearer API token
+	accessBasic  = "basic"  // HTTP basic auth (the inbound-email webhook)
 	accessLogin  = "login"  // console page anyone may open
 )
 

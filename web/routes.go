@@ -9,7 +9,7 @@ import (
 // Route is one registered route and who may use it.
 type Route struct {
 	Pattern string
-	// Access is public, stripe, token, login (a console page open to all), or
+	// Access is public, stripe, token, basic (inbound email), login (a console page open to all), or
 	// the console roles it admits, space-separated ("admin support").
 	Access string
 }
@@ -41,6 +41,10 @@ func (s *Server) routeTable() []entry {
 		raw("GET /api/v1/orders", accessToken, s.api(s.ordersIndex)),
 		raw("GET /api/v1/disputes", accessToken, s.api(s.disputesIndex)),
 		raw("GET /api/v1/events/{id}", accessToken, s.api(s.eventsShow)),
+		raw("POST /api/v1/tickets", accessToken, s.ticketLimit(s.api(s.ticketsCreate))),
+		raw("GET /api/v1/tickets", accessToken, s.api(s.ticketsIndex)),
+		raw("GET /api/v1/alerts", accessToken, s.api(s.alertsIndex)),
+		raw("POST /webhooks/inbound-email", accessBasic, http.HandlerFunc(s.inboundEmail)),
 
 		page("GET /login", accessLogin, s.loginShow),
 		page("POST /login", accessLogin, s.loginSubmit),

@@ -26,17 +26,21 @@ func concrete(pattern string) (method, path string) {
 // wantAccess is who should open each route, written down independently of the
 // route table: a new route fails the test until it is added here.
 var wantAccess = map[string]string{
-	"POST /webhooks/stripe":     "stripe",
-	"GET /healthz":              "public",
-	"GET /readyz":               "public",
-	"GET /metrics":              "token",
-	"GET /static/":              "public",
-	"POST /api/v1/signups":      "token",
-	"GET /api/v1/accounts":      "token",
-	"GET /api/v1/accounts/{id}": "token",
-	"GET /api/v1/orders":        "token",
-	"GET /api/v1/disputes":      "token",
-	"GET /api/v1/events/{id}":   "token",
+	"POST /webhooks/stripe":        "stripe",
+	"GET /healthz":                 "public",
+	"GET /readyz":                  "public",
+	"GET /metrics":                 "token",
+	"GET /static/":                 "public",
+	"POST /api/v1/signups":         "token",
+	"GET /api/v1/accounts":         "token",
+	"GET /api/v1/accounts/{id}":    "token",
+	"GET /api/v1/orders":           "token",
+	"GET /api/v1/disputes":         "token",
+	"GET /api/v1/events/{id}":      "token",
+	"POST /api/v1/tickets":         "token",
+	"GET /api/v1/tickets":          "token",
+	"GET /api/v1/alerts":           "token",
+	"POST /webhooks/inbound-email": "basic",
 
 	"GET /login":   "login",
 	"POST /login":  "login",
@@ -110,6 +114,13 @@ func TestEveryRouteHasARule(t *testing.T) {
 		case "token":
 			if p := req(clients[""]); p.Status != http.StatusUnauthorized {
 				t.Errorf("%s (token) without a token: got %d, want 401", rt.Pattern, p.Status)
+			}
+			continue
+		case "basic":
+			for who, c := range clients {
+				if p := req(c); p.Status != http.StatusUnauthorized {
+					t.Errorf("%s (basic) as %q without credentials: got %d, want 401", rt.Pattern, who, p.Status)
+				}
 			}
 			continue
 		case "stripe":

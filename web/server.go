@@ -78,6 +78,15 @@ type Config struct {
 	Events Replayer
 	// Settings are shown on the settings page.
 	Settings []Setting
+	// Dispatch enqueues the follow-ups of the web layer's own writes (a
+	// signup's CRM sync, a held event's alert); nil enqueues none.
+	Dispatch *jobs.Dispatcher
+	// InboundUser and InboundPassword guard the inbound-email webhook
+	// (INBOUND_EMAIL_USER, INBOUND_EMAIL_PASSWORD); unset refuses every call.
+	InboundUser     string
+	InboundPassword string
+	// TicketRateLimit is how many tickets one API token may open a minute; 60 when zero.
+	TicketRateLimit int
 }
 
 // Server holds what the handlers share.
@@ -114,9 +123,16 @@ func New(st *store.Store, queue Queue, log *slog.Logger, cfg Config, ready func(
 	if cfg.LoginFailures == 0 {
 		cfg.LoginFailures = 5
 	}
+	if cfg.TicketRateLimit == 0 {
+		cfg.TicketRateLimit = 60
+	}
 	events := cfg.Events
 	if events == nil {
-		events = jobs.NewEventWorker(jobs.Deps{Store: st, Logger: log})
+		d := jobs.Deps{Store: st, Logger: log}
+		if cfg.Dispatch != nil {
+			d.FollowUps = cfg.Dispatch
+		}
+		events = jobs.NewEventWorker(d)
 	}
 	s := &Server{
 		store: st, jobs: queue, events: events, log: log, cfg: cfg, ready: ready,

@@ -102,8 +102,14 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 	var inserted bool
 	err = s.store.InTx(r.Context(), func(tx *store.Store, pgxTx pgx.Tx) error {
 		var err error
-		if inserted, err = tx.InsertEvent(r.Context(), ev); err != nil || !inserted || status != store.EventReceived {
+		if inserted, err = tx.InsertEvent(r.Context(), ev); err != nil || !inserted {
 			return err
+		}
+		if status == store.EventHeld && s.cfg.Dispatch != nil {
+			return s.cfg.Dispatch.Raise(r.Context(), tx, pgxTx, heldAlert(env.APIVersion, env.ID))
+		}
+		if status != store.EventReceived {
+			return nil
 		}
 		_, err = s.jobs.InsertTx(r.Context(), pgxTx, jobs.StripeEventArgs{EventID: env.ID}, nil)
 		return err
@@ -185,4 +191,14 @@ func clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// heldAlert is the alert for events held because of their API version: one
+// per version, counted per event.
+func heldAlert(version, eventID string) store.NewAlert {
+	return store.NewAlert{
+		Kind: store.AlertEventHeld, Subject: "api_version:" + version, Severity: store.SeverityCritical,
+		Message: "Stripe sends events with API version " + version + " but this build speaks " + jobs.SupportedAPIVersion +
+			" (latest: " + eventID + "). Set the webhook endpoint's API version in Stripe, then replay the held events.",
+	}
 }

@@ -21,6 +21,8 @@ import (
 	"github.com/switchboardhq/switchboard/internal/fixture"
 	"github.com/switchboardhq/switchboard/internal/pgtest"
 	"github.com/switchboardhq/switchboard/jobs"
+	"github.com/switchboardhq/switchboard/jobs/crm"
+	"github.com/switchboardhq/switchboard/jobs/mail"
 	"github.com/switchboardhq/switchboard/store"
 	"github.com/switchboardhq/switchboard/web"
 )
@@ -38,7 +40,9 @@ type App struct {
 	Server *httptest.Server
 	Web    *web.Server
 	Log    *slog.Logger
-	token  string
+	// Dispatch is the app's follow-up dispatcher (to run workers by hand).
+	Dispatch *jobs.Dispatcher
+	token    string
 }
 
 // Options change how the app is built.
@@ -51,6 +55,47 @@ type Options struct {
 	LoginFailures int
 	// BaseURL is the console's public URL (https makes cookies Secure).
 	BaseURL string
+
+	// HubSpot makes the CRM HubSpot, at this fake (CRM_PROVIDER=hubspot).
+	HubSpot *HubSpot
+	// CRMWebhookURL and CRMWebhookSecret make the CRM a signed webhook.
+	CRMWebhookURL    string
+	CRMWebhookSecret string
+	// SMTPURL sends mail there (SMTP_URL); empty keeps mail in the outbox.
+	SMTPURL string
+	// SlackURL and AlertEmail are the alert channels.
+	SlackURL   string
+	AlertEmail string
+	// InboundUser and InboundPassword guard the inbound-email webhook.
+	InboundUser     string
+	InboundPassword string
+	// TicketRateLimit is tickets per minute per token (60 when zero).
+	TicketRateLimit int
+	// CRMWorkers is how many CRM syncs run at once (8 when zero).
+	CRMWorkers int
+}
+
+// MailFrom is the sender test apps use.
+const MailFrom = "Switchboard <hello@switchboard.test>"
+
+// deps builds the workers' integrations from the options.
+func (o Options) deps(t testing.TB, st *store.Store, log *slog.Logger) jobs.Deps {
+	d := jobs.Deps{Store: st, Logger: log, BaseURL: "http://switchboard.test", NextStepURL: "https://market.test/billing",
+		Alerts: jobs.AlertChannels{SlackURL: o.SlackURL, Email: o.AlertEmail}}
+	switch {
+	case o.HubSpot != nil:
+		d.CRM = crm.NewHubSpot(o.HubSpot.Token, o.HubSpot.URL)
+	case o.CRMWebhookURL != "":
+		d.CRM = crm.NewWebhook(o.CRMWebhookURL, o.CRMWebhookSecret)
+	}
+	if o.SMTPURL != "" {
+		m, err := mail.ParseSMTP(o.SMTPURL, MailFrom)
+		if err != nil {
+			t.Fatalf("SMTP_URL: %v", err)
+		}
+		d.Mail = m
+	}
+	return d
 }
 
 // New starts an app with workers.
@@ -63,7 +108,7 @@ func NewWith(t testing.TB, o Options) *App {
 	pool := pgtest.PoolFor(t, url)
 	st := store.New(pool)
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	client, err := jobs.NewClient(pool, jobs.Deps{Store: st, Logger: log}, jobs.Options{Work: !o.NoWorkers, EventWorkers: 4})
+	client, dispatch, err := jobs.New(pool, o.deps(t, st, log), jobs.Options{Work: !o.NoWorkers, EventWorkers: 4, CRMWorkers: o.CRMWorkers, NoPeriodic: true})
 	if err != nil {
 		t.Fatalf("river client: %v", err)
 	}
@@ -84,15 +129,16 @@ func NewWith(t testing.TB, o Options) *App {
 		secrets = []string{Secret}
 	}
 	ws := web.New(st, client, log, web.Config{
-		WebhookSecrets: secrets, Production: o.Production, BadSignatureLimit: 1000,
-		Events:        jobs.NewEventWorker(jobs.Deps{Store: st, Logger: log}),
+		WebhookSecrets: secrets, Production: o.Production, BadSignatureLimit: 1000, Dispatch: dispatch,
+		Events:        jobs.NewEventWorker(jobs.Deps{Store: st, Logger: log, FollowUps: dispatch}),
 		LoginFailures: o.LoginFailures, BaseURL: o.BaseURL,
-		Settings: []web.Setting{{Name: "STRIPE_WEBHOOK_SECRET", Value: strings.Join(secrets, ","), Secret: true}},
+		Settings:    []web.Setting{{Name: "STRIPE_WEBHOOK_SECRET", Value: strings.Join(secrets, ","), Secret: true}},
+		InboundUser: o.InboundUser, InboundPassword: o.InboundPassword, TicketRateLimit: o.TicketRateLimit,
 	}, nil)
 	srv := httptest.NewServer(ws.Handler())
 	t.Cleanup(ws.Close)
 	t.Cleanup(srv.Close)
-	return &App{T: t, URL: url, Pool: pool, Store: st, River: client, Server: srv, Web: ws, Log: log}
+	return &App{T: t, URL: url, Pool: pool, Store: st, River: client, Server: srv, Web: ws, Log: log, Dispatch: dispatch}
 }
 
 type testWriter struct{ t testing.TB }
@@ -220,4 +266,17 @@ func (a *App) Count(q string, args ...any) int {
 		a.T.Fatalf("count %q: %v", q, err)
 	}
 	return n
+}
+
+// Eventually polls cond every 10 ms until it holds, failing the test with what
+// after timeout.
+func (a *App) Eventually(timeout time.Duration, what string, cond func() bool) {
+	a.T.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			a.T.Fatalf("after %s: %s", timeout, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

@@ -1,0 +1,56 @@
+package store
+
+import "time"
+
+// Alert severities.
+const (
+	SeverityInfo     = "info"
+	SeverityWarning  = "warning"
+	SeverityCritical = "critical"
+)
+
+// Alert kinds: what went wrong. Subjects say what it went wrong with.
+const (
+	AlertWebhookFailures = "webhook_failures" // subject: "stripe"
+	AlertEventHeld       = "event_held"       // subject: "api_version:…"
+	AlertCRMUnavailable  = "crm_unavailable"  // subject: the provider
+	AlertCRMSyncFailed   = "crm_sync_failed"  // subject: "account:N"
+	AlertMailUnavailable = "mail_unavailable" // subject: "smtp"
+	AlertEmailFailed     = "email_failed"     // subject: "message:N"
+	AlertBadCredential   = "bad_credential"   // subject: the integration
+	AlertDisputeOpened   = "dispute_opened"   // subject: "dispute:dp_…"
+	AlertPayoutFailed    = "payout_failed"    // subject: "payout:po_…"
+	AlertCRMRejected     = "crm_rejected"     // subject: "account:N"
+)
+
+// Alert is one problem, however often it happened.
+type Alert struct {
+	ID             int64      `db:"id" json:"id"`
+	Kind           string     `db:"kind" json:"kind"`
+	Subject        string     `db:"subject" json:"subject"`
+	Severity       string     `db:"severity" json:"severity"`
+	Message        string     `db:"message" json:"message"`
+	Count          int64      `db:"count" json:"count"`
+	FirstSeenAt    time.Time  `db:"first_seen_at" json:"first_seen_at"`
+	LastSeenAt     time.Time  `db:"last_seen_at" json:"last_seen_at"`
+	AcknowledgedAt *time.Time `db:"acknowledged_at" json:"acknowledged_at"`
+	AcknowledgedBy string     `db:"acknowledged_by" json:"acknowledged_by"`
+	ResolvedAt     *time.Time `db:"resolved_at" json:"resolved_at"`
+	NotifiedAt     *time.Time `db:"notified_at" json:"notified_at"`
+	DeliveryError  string     `db:"delivery_error" json:"delivery_error"`
+}
+
+// NewAlert is one occurrence of a problem.
+type NewAlert struct {
+	Kind     string
+	Subject  string
+	Severity string // warning when empty
+	Message  string
+}
+
+// AlertRaise says what raising did: Notify is true when the problem is new or
+// came back after being resolved (channels are told then, not on every repeat).
+type AlertRaise struct {
+	Alert  Alert
+	Notify bool
+}

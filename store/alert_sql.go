@@ -1,0 +1,105 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+const alertColumns = `id, kind, subject, severity, message, count, first_seen_at, last_seen_at, acknowledged_at,
+	acknowledged_by, resolved_at, notified_at, delivery_error`
+
+// RaiseAlert records one occurrence of a problem: a new row for a new kind and
+// subject, else the existing row counts it (and reopens it if it was resolved).
+func (s *Store) RaiseAlert(ctx context.Context, in NewAlert) (AlertRaise, error) {
+	if in.Severity == "" {
+		in.Severity = SeverityWarning
+	}
+	rows, _ := s.db.Query(ctx, `
+		WITH prev AS (SELECT resolved_at FROM alerts WHERE kind = $1 AND subject = $2),
+		up AS (
+			INSERT INTO alerts (kind, subject, severity, message) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (kind, subject) DO UPDATE SET
+				count = alerts.count + 1, last_seen_at = now(), message = EXCLUDED.message, severity = EXCLUDED.severity,
+				acknowledged_at = CASE WHEN alerts.resolved_at IS NULL THEN alerts.acknowledged_at END,
+				acknowledged_by = CASE WHEN alerts.resolved_at IS NULL THEN alerts.acknowledged_by ELSE '' END,
+				resolved_at = NULL
+			RETURNING `+alertColumns+`, (xmax = 0) AS created
+		)
+		SELECT up.*, coalesce((SELECT resolved_at IS NOT NULL FROM prev), false) AS reopened FROM up`,
+		in.Kind, in.Subject, in.Severity, truncate(Redact(in.Message), 2000))
+	type row struct {
+		Alert
+		Created  bool `db:"created"`
+		Reopened bool `db:"reopened"`
+	}
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[row])
+	if err != nil {
+		return AlertRaise{}, mapErr("raise alert", err)
+	}
+	return AlertRaise{Alert: r.Alert, Notify: r.Created || r.Reopened}, nil
+}
+
+// ResolveAlert marks a problem as over (a CRM call that works again). It is a
+// no-op when there is no open alert of that kind and subject.
+func (s *Store) ResolveAlert(ctx context.Context, kind, subject string) error {
+	_, err := s.db.Exec(ctx, `UPDATE alerts SET resolved_at = now() WHERE kind = $1 AND subject = $2 AND resolved_at IS NULL`,
+		kind, subject)
+	return mapErr("resolve alert", err)
+}
+
+// AlertByID returns one alert.
+func (s *Store) AlertByID(ctx context.Context, id int64) (Alert, error) {
+	rows, _ := s.db.Query(ctx, `SELECT `+alertColumns+` FROM alerts WHERE id = $1`, id)
+	a, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Alert])
+	return a, mapErr("alert by id", err)
+}
+
+// AlertByKey returns the alert of a kind and subject.
+func (s *Store) AlertByKey(ctx context.Context, kind, subject string) (Alert, error) {
+	rows, _ := s.db.Query(ctx, `SELECT `+alertColumns+` FROM alerts WHERE kind = $1 AND subject = $2`, kind, subject)
+	a, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Alert])
+	return a, mapErr("alert by key", err)
+}
+
+// Alerts lists alerts, most recently seen first; with openOnly, resolved ones
+// are left out (acknowledged ones stay, marked).
+func (s *Store) Alerts(ctx context.Context, openOnly bool, limit int) ([]Alert, error) {
+	rows, _ := s.db.Query(ctx, `SELECT `+alertColumns+` FROM alerts
+		WHERE NOT $1 OR resolved_at IS NULL ORDER BY last_seen_at DESC, id DESC LIMIT $2`, openOnly, limit)
+	as, err := pgx.CollectRows(rows, pgx.RowToStructByName[Alert])
+	return as, mapErr("alerts", err)
+}
+
+// AcknowledgeAlert records that someone has seen an alert, in the audit log too.
+func (s *Store) AcknowledgeAlert(ctx context.Context, id int64, actor string) error {
+	return s.InTx(ctx, func(tx *Store, _ pgx.Tx) error {
+		tag, err := tx.db.Exec(ctx, `UPDATE alerts SET acknowledged_at = now(), acknowledged_by = $2
+			WHERE id = $1 AND acknowledged_at IS NULL`, id, actor)
+		if err != nil {
+			return mapErr("acknowledge alert", err)
+		}
+		if tag.RowsAffected() == 0 {
+			if _, err := tx.AlertByID(ctx, id); err != nil {
+				return err
+			}
+			return nil // already acknowledged
+		}
+		return tx.Audit(ctx, actor, "alert.acknowledge", fmt.Sprintf("alert:%d", id), nil)
+	})
+}
+
+// AlertDelivered records the outcome of telling a channel about an alert; an
+// empty errMsg is a success. The console shows a broken channel from this.
+func (s *Store) AlertDelivered(ctx context.Context, id int64, channel, errMsg string) error {
+	var err error
+	if errMsg == "" {
+		_, err = s.db.Exec(ctx, `UPDATE alerts SET notified_at = now(),
+			delivery_error = CASE WHEN delivery_error LIKE $2 || ':%' THEN '' ELSE delivery_error END WHERE id = $1`, id, channel)
+	} else {
+		_, err = s.db.Exec(ctx, `UPDATE alerts SET delivery_error = $2 || ': ' || $3 WHERE id = $1`,
+			id, channel, truncate(Redact(errMsg), 500))
+	}
+	return mapErr("alert delivered", err)
+}

@@ -1,0 +1,69 @@
+package store
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Message kinds: one per business event that sends mail.
+const (
+	MsgOrderConfirmation = "order_confirmation"
+	MsgRefundNotice      = "refund_notice"
+	MsgPaymentFailed     = "payment_failed"
+	MsgAlert             = "alert"
+)
+
+// Message statuses. A message that failed an attempt is degraded (and
+// retried); one that failed them all is failed. Outbox is a message kept in
+// the console because no SMTP server is configured.
+const (
+	MsgQueued   = "queued"
+	MsgSent     = "sent"
+	MsgOutbox   = "outbox"
+	MsgDegraded = "degraded"
+	MsgFailed   = "failed"
+)
+
+// Communication states of an account, as the customer page shows them.
+const (
+	CommsOK       = "ok"
+	CommsDegraded = "degraded"
+)
+
+// Message is one outgoing email, keyed by its business event.
+type Message struct {
+	ID        int64           `db:"id" json:"id"`
+	Key       string          `db:"key" json:"key"`
+	Kind      string          `db:"kind" json:"kind"`
+	AccountID *int64          `db:"account_id" json:"account_id"`
+	OrderID   *int64          `db:"order_id" json:"order_id"`
+	To        string          `db:"to_addr" json:"to"`
+	Subject   string          `db:"subject" json:"subject"`
+	TextBody  string          `db:"text_body" json:"text_body"`
+	HTMLBody  string          `db:"html_body" json:"html_body"`
+	Detail    json.RawMessage `db:"detail" json:"detail"`
+	Status    string          `db:"status" json:"status"`
+	Attempts  int             `db:"attempts" json:"attempts"`
+	LastError string          `db:"last_error" json:"last_error"`
+	CreatedAt time.Time       `db:"created_at" json:"created_at"`
+	SentAt    *time.Time      `db:"sent_at" json:"sent_at"`
+}
+
+// NewMessage is a message to send once for one business event.
+type NewMessage struct {
+	Key       string // the idempotency key, e.g. "order_confirmation:order:42"
+	Kind      string
+	AccountID *int64
+	OrderID   *int64
+	To        string
+	// Detail is what the template needs beyond the order and account (an
+	// alert's text, an invoice ID).
+	Detail map[string]any
+}
+
+// RenderedMessage is a message's final text, recorded when it is sent.
+type RenderedMessage struct {
+	Subject  string
+	TextBody string
+	HTMLBody string
+}

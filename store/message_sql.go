@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+)
+
+const messageColumns = `id, key, kind, account_id, order_id, to_addr, subject, text_body, html_body, detail,
+	status, attempts, last_error, created_at, sent_at`
+
+// QueueMessage records a message for a business event unless one with the same
+// key exists. It returns the message's ID and whether it is new; only a new
+// message gets a send job.
+func (s *Store) QueueMessage(ctx context.Context, in NewMessage) (int64, bool, error) {
+	detail := in.Detail
+	if detail == nil {
+		detail = map[string]any{}
+	}
+	b, err := json.Marshal(detail)
+	if err != nil {
+		return 0, false, mapErr("message detail", err)
+	}
+	var id int64
+	err = s.db.QueryRow(ctx, `
+		INSERT INTO messages (key, kind, account_id, order_id, to_addr, detail) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (key) DO NOTHING RETURNING id`, in.Key, in.Kind, in.AccountID, in.OrderID, in.To, b).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = s.db.QueryRow(ctx, `SELECT id FROM messages WHERE key = $1`, in.Key).Scan(&id)
+		return id, false, mapErr("existing message", err)
+	}
+	return id, err == nil, mapErr("queue message", err)
+}
+
+// MessageByID returns one message.
+func (s *Store) MessageByID(ctx context.Context, id int64) (Message, error) {
+	rows, _ := s.db.Query(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = $1`, id)
+	m, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Message])
+	return m, mapErr("message by id", err)
+}
+
+// MessageDelivered records a message as sent (or kept in the outbox) with the
+// text that went out.
+func (s *Store) MessageDelivered(ctx context.Context, id int64, status string, r RenderedMessage) error {
+	_, err := s.db.Exec(ctx, `
+		UPDATE messages SET status = $2, subject = $3, text_body = $4, html_body = $5, attempts = attempts + 1,
+			last_error = '', sent_at = now()
+		WHERE id = $1`, id, status, r.Subject, r.TextBody, r.HTMLBody)
+	return mapErr("message delivered", err)
+}
+
+// MessageFailed records a failed send: degraded while it is retried, failed
+// after the last attempt. msg must be free of secrets (it is redacted again).
+func (s *Store) MessageFailed(ctx context.Context, id int64, msg string, final bool) error {
+	status := MsgDegraded
+	if final {
+		status = MsgFailed
+	}
+	_, err := s.db.Exec(ctx, `UPDATE messages SET status = $2, attempts = attempts + 1, last_error = $3
+		WHERE id = $1 AND status NOT IN ('sent', 'outbox')`, id, status, truncate(Redact(msg), 1000))
+	return mapErr("message failed", err)
+}
+
+// Outbox lists messages kept because no SMTP server is configured, newest first.
+func (s *Store) Outbox(ctx context.Context, limit int) ([]Message, error) {
+	rows, _ := s.db.Query(ctx, `SELECT `+messageColumns+` FROM messages WHERE status = 'outbox' ORDER BY id DESC LIMIT $1`, limit)
+	ms, err := pgx.CollectRows(rows, pgx.RowToStructByName[Message])
+	return ms, mapErr("outbox", err)
+}
+
+// MessagesByAccount lists an account's messages, newest first.
+func (s *Store) MessagesByAccount(ctx context.Context, accountID int64, limit int) ([]Message, error) {
+	rows, _ := s.db.Query(ctx, `SELECT `+messageColumns+` FROM messages WHERE account_id = $1 ORDER BY id DESC LIMIT $2`,
+		accountID, limit)
+	ms, err := pgx.CollectRows(rows, pgx.RowToStructByName[Message])
+	return ms, mapErr("messages by account", err)
+}
+
+// AccountCommunication says whether mail to an account is getting through:
+// degraded while any of its messages is failing or has failed.
+func (s *Store) AccountCommunication(ctx context.Context, accountID int64) (string, error) {
+	var bad bool
+	err := s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM messages WHERE account_id = $1 AND status IN ('degraded', 'failed'))`,
+		accountID).Scan(&bad)
+	if err != nil {
+		return "", mapErr("account communication", err)
+	}
+	if bad {
+		return CommsDegraded, nil
+	}
+	return CommsOK, nil
+}
