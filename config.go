@@ -91,7 +91,7 @@ func loadConfig() (config, error) {
 	if c.EventWorkers, err = envInt("EVENT_WORKERS", 8); err != nil {
 		return c, err
 	}
-	if c.DBMaxConns, err = envInt("DB_MAX_CONNS", 40); err != nil {
+	if c.DBMaxConns, err = envInt("DB_MAX_CONNS", 16); err != nil {
 		return c, err
 	}
 	switch c.AppEnv {
