@@ -59,3 +59,26 @@ func (s *Store) SellerPayoutFailures(ctx context.Context, seller *int64, limit i
 	ps, err := pgx.CollectRows(rows, pgx.RowToStructByName[PayoutFailure])
 	return ps, mapErr("seller payout failures", err)
 }
+
+// SellerOrder returns one order of a seller's with its buyer and seller
+// names; any other is ErrNotFound.
+func (s *Store) SellerOrder(ctx context.Context, seller *int64, id int64) (OrderRow, error) {
+	rows, _ := s.db.Query(ctx, `SELECT `+prefixed("o.", orderColumns)+`,
+			b.name AS buyer_name, b.email AS buyer_email, sa.name AS seller_name, sa.email AS seller_email
+		FROM orders o
+		LEFT JOIN accounts b ON b.id = o.buyer_account_id
+		LEFT JOIN accounts sa ON sa.id = o.seller_account_id
+		WHERE o.id = $2 AND o.seller_account_id IS NOT NULL AND ($1::bigint IS NULL OR o.seller_account_id = $1)`,
+		seller, id)
+	o, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[OrderRow])
+	return o, mapErr("seller order", err)
+}
+
+// SellerDisputesBefore lists the disputes on a seller's orders newest first,
+// below a dispute ID (0 for the first page).
+func (s *Store) SellerDisputesBefore(ctx context.Context, seller *int64, beforeID int64, limit int) ([]Dispute, error) {
+	rows, _ := s.db.Query(ctx, `SELECT `+prefixed("d.", disputeColumns)+sellerDisputeFrom+`
+		AND ($2 = 0 OR d.id < $2) ORDER BY d.id DESC LIMIT $3`, seller, beforeID, limit)
+	ds, err := pgx.CollectRows(rows, pgx.RowToStructByName[Dispute])
+	return ds, mapErr("seller disputes", err)
+}
