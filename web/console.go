@@ -131,6 +131,9 @@ func (s *Server) shell(r *http.Request, title string) views.Shell {
 var navLinks = []struct{ pattern, href, label string }{
 	{"GET /{$}", "/", "Overview"},
 	{"GET /events", "/events", "Events"},
+	{"GET /customers", "/customers", "Customers"},
+	{"GET /orders", "/orders", "Orders"},
+	{"GET /disputes", "/disputes", "Disputes"},
 	{"GET /jobs", "/jobs", "Jobs"},
 	{"GET /seller/{$}", "/seller/", "Sales"},
 	{"GET /users", "/users", "Users"},

@@ -70,6 +70,20 @@ func (s *Server) routeTable() []entry {
 
 		page("GET /seller/{$}", roleSellerView, s.sellerHome),
 		page("GET /seller/disputes/{id}", roleSellerView, s.sellerDisputesShow),
+
+		// Customers, orders, the dispute queue; support reads and adds notes,
+		// admins also assign and close.
+		page("GET /customers", roleStaff, s.customersIndex),
+		page("GET /customers/{id}", roleStaff, s.customersShow),
+		page("GET /orders", roleStaff, s.consoleOrdersIndex),
+		page("GET /disputes", roleStaff, s.consoleDisputesIndex),
+		page("GET /disputes/{id}", roleStaff, s.consoleDisputesShow),
+		page("POST /disputes/{id}/notes", roleStaff, s.disputesNote),
+		page("POST /disputes/{id}/assign", roleAdmin, s.disputesAssign),
+		page("POST /disputes/{id}/close", roleAdmin, s.disputesClose),
+		page("GET /seller/orders", roleSellerView, s.sellerOrdersIndex),
+		page("GET /seller/orders/{id}", roleSellerView, s.sellerOrdersShow),
+		page("GET /seller/disputes", roleSellerView, s.sellerDisputesIndex),
 	}
 }
 

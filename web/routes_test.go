@@ -65,6 +65,18 @@ var wantAccess = map[string]string{
 	"GET /audit":                "admin",
 	"GET /seller/{$}":           "admin seller",
 	"GET /seller/disputes/{id}": "admin seller",
+
+	"GET /customers":             "admin support",
+	"GET /customers/{id}":        "admin support",
+	"GET /orders":                "admin support",
+	"GET /disputes":              "admin support",
+	"GET /disputes/{id}":         "admin support",
+	"POST /disputes/{id}/notes":  "admin support",
+	"POST /disputes/{id}/assign": "admin",
+	"POST /disputes/{id}/close":  "admin",
+	"GET /seller/orders":         "admin seller",
+	"GET /seller/orders/{id}":    "admin seller",
+	"GET /seller/disputes":       "admin seller",
 }
 
 // TestEveryRouteHasARule walks the route table × {signed out, admin, support,

@@ -1,0 +1,82 @@
+package views
+
+import (
+	"time"
+
+	"github.com/switchboardhq/switchboard/store"
+)
+
+// CustomersData is one page of the customer search.
+type CustomersData struct {
+	Query    string
+	Accounts []store.Account
+	// NextQuery is the query string of the next page ("" on the last page).
+	NextQuery string
+}
+
+// CustomerData is one customer's page: the canonical record, its CRM sync and
+// communication status, and one timeline.
+type CustomerData struct {
+	Account store.Account
+	// Communication is ok or degraded (store.AccountCommunication).
+	Communication string
+	Messages      []store.Message
+	Timeline      []store.TimelineItem
+	// TimelineNext is the query string of the timeline's older page ("" at its end).
+	TimelineNext string
+	// Older is true on a timeline page other than the first.
+	Older bool
+}
+
+// OrdersData is one page of the orders list.
+type OrdersData struct {
+	Status    string
+	Statuses  []string
+	Orders    []store.OrderRow
+	NextQuery string
+}
+
+// DisputesData is one page of the dispute queue.
+type DisputesData struct {
+	Queue     string // open or closed
+	Disputes  []store.QueueDispute
+	NextQuery string
+	Now       time.Time
+}
+
+// DisputeData is one dispute's page.
+type DisputeData struct {
+	store.DisputeDetail
+	Assignees []store.Assignee
+	Now       time.Time
+	// CanManage shows assignment and closing (admins).
+	CanManage bool
+	// NoteError is the note form's message (422).
+	NoteError string
+	Note      string
+}
+
+// SellerOrdersData is one page of a seller's orders.
+type SellerOrdersData struct {
+	Status    string
+	Statuses  []string
+	Orders    []store.OrderRow
+	NextQuery string
+	// AllSellers is true for an admin looking at every seller's orders.
+	AllSellers bool
+}
+
+// SellerOrderData is one of a seller's orders.
+type SellerOrderData struct {
+	Order    store.OrderRow
+	Refunds  []store.RefundRow
+	Disputes []store.Dispute
+	Now      time.Time
+}
+
+// SellerDisputesData is one page of a seller's disputes.
+type SellerDisputesData struct {
+	Disputes  []store.Dispute
+	NextQuery string
+	Now       time.Time
+}

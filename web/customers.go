@@ -1,0 +1,104 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/switchboardhq/switchboard/store"
+	"github.com/switchboardhq/switchboard/views"
+)
+
+const (
+	customersPageSize = 50
+	timelinePageSize  = 50
+	customerMessages  = 20
+)
+
+// customersIndex handles GET /customers?q=: search by email, name, Stripe
+// customer or Connect account ID, or CRM contact ID, newest first,
+// keyset-paginated by ?before=ID.
+func (s *Server) customersIndex(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	query := strings.TrimSpace(q.Get("q"))
+	if len(query) > 200 {
+		return badRequest("the search is longer than 200 characters")
+	}
+	before, err := beforeID(q.Get("before"), "a customer ID")
+	if err != nil {
+		return err
+	}
+	as, err := s.store.SearchAccounts(r.Context(), query, before, customersPageSize+1)
+	if err != nil {
+		return err
+	}
+	d := views.CustomersData{Query: query}
+	if len(as) > customersPageSize {
+		as = as[:customersPageSize]
+		next := url.Values{"before": {strconv.FormatInt(as[len(as)-1].ID, 10)}}
+		if query != "" {
+			next.Set("q", query)
+		}
+		d.NextQuery = next.Encode()
+	}
+	d.Accounts = as
+	return s.render(w, r, http.StatusOK, views.CustomersPage(s.shell(r, "Customers"), d))
+}
+
+// customersShow handles GET /customers/{id}: the canonical record, CRM sync,
+// mail, and the timeline (older pages by ?after=time|kind|key).
+func (s *Server) customersShow(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return notFound()
+	}
+	var after *store.TimelineCursor
+	if a := r.URL.Query().Get("after"); a != "" {
+		parts := strings.SplitN(a, "|", 3)
+		var t time.Time
+		if len(parts) == 3 {
+			t, err = time.Parse(time.RFC3339Nano, parts[0])
+		}
+		if len(parts) != 3 || err != nil {
+			return badRequest("after is not a timeline cursor")
+		}
+		after = &store.TimelineCursor{At: t, Kind: parts[1], Key: parts[2]}
+	}
+	a, err := s.store.AccountByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	d := views.CustomerData{Account: a, Older: after != nil}
+	if d.Communication, err = s.store.AccountCommunication(ctx, id); err != nil {
+		return err
+	}
+	if d.Messages, err = s.store.MessagesByAccount(ctx, id, customerMessages); err != nil {
+		return err
+	}
+	items, err := s.store.Timeline(ctx, a, after, timelinePageSize+1)
+	if err != nil {
+		return err
+	}
+	if len(items) > timelinePageSize {
+		items = items[:timelinePageSize]
+		c := items[len(items)-1].Cursor()
+		d.TimelineNext = url.Values{"after": {c.At.UTC().Format(time.RFC3339Nano) + "|" + c.Kind + "|" + c.Key}}.Encode()
+	}
+	d.Timeline = items
+	return s.render(w, r, http.StatusOK, views.CustomerPage(s.shell(r, views.AccountName(a)), d))
+}
+
+// beforeID reads a keyset ?before= value: empty is the first page.
+func beforeID(v, what string) (int64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, badRequest("before must be " + what)
+	}
+	return n, nil
+}
