@@ -24,6 +24,9 @@ commands:
   token create --name N         create an API token and print it once
   replay EVENT_ID...            apply stored Stripe events again (held, failed, ignored or processed)
   demo                          load a small demo marketplace into an empty database (make run does this)
+  seed [--accounts N] [--events N] [--orders N] [--disputes N]
+                                fill the database with a large made-up marketplace (for make bench-pages;
+                                refused when APP_ENV=production)
 
 configuration comes from the environment; see README.md.
 `
@@ -76,6 +79,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdReplay(ctx, cfg, args[1:], stdout, stderr)
 	case "demo":
 		return cmdDemo(ctx, cfg, stdout, stderr)
+	case "seed":
+		return cmdSeed(ctx, cfg, args[1:], stdout)
 	}
 	return usageError{fmt.Sprintf("unknown command %q", args[0])}
 }
