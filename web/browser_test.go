@@ -175,6 +175,9 @@ func TestBrowserMainFlows(t *testing.T) {
 	if got := text(t, ctx, tid("dry-run-changes")); !strings.Contains(got, "created") {
 		t.Fatalf("dry run: got %q, want a created order", got)
 	}
+	// The apply form arrived in an htmx swap: clicking before htmx has wired it
+	// up would submit it as a plain form (a full page, not the result in place).
+	htmxReady(t, ctx, "replay-apply")
 	run(t, ctx, "apply the replay", chromedp.Click(tid("replay-apply")), chromedp.WaitVisible(tid("replay-result")))
 	if got := text(t, ctx, tid("replay-result")); !strings.Contains(got, "processed") {
 		t.Fatalf("replay result: got %q", got)
@@ -199,6 +202,14 @@ func TestBrowserMainFlows(t *testing.T) {
 	if p := problems(); len(p) > 0 {
 		t.Fatalf("the pages logged errors (CSP violations or script errors):\n%s", strings.Join(p, "\n"))
 	}
+}
+
+// htmxReady waits until htmx has processed the form around an element that
+// a swap brought in (htmx keeps its state in the element's htmx-internal-data).
+func htmxReady(t *testing.T, ctx context.Context, testid string) {
+	t.Helper()
+	poll(t, ctx, "htmx to process "+testid, `(() => { const f = document.querySelector('[data-testid="`+testid+`"]').closest('form');
+		return !!(f && f['htmx-internal-data'] && f['htmx-internal-data'].initHash); })()`)
 }
 
 func jsString(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'" }
