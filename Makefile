@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export GOFLAGS := -buildvcs=false
 
-.PHONY: run test build generate check bench
+.PHONY: run test build generate check bench bench-pages
 
 ## run: start Switchboard with a local Postgres (unless DATABASE_URL is set), demo data and an admin login
 run:
@@ -22,3 +22,7 @@ generate:
 ## bench: the webhook load benchmark against a real server (see README)
 bench:
 	@scripts/bench.sh
+
+## bench-pages: seed a large database and measure the console pages' server time (see README; not part of make test)
+bench-pages:
+	@scripts/bench-pages.sh
