@@ -49,11 +49,11 @@ func (s *Store) SearchAccounts(ctx context.Context, q string, beforeID int64, li
 var timelineBranches = []struct{ kind, at, key, sql string }{
 	{TimelineEvent, "received_at", "id", `SELECT received_at AS at, id AS key, id AS ref, type AS label, status,
 		NULL::bigint AS amount, '' AS currency, last_error AS detail
-		FROM stripe_events WHERE customer_id <> '' AND customer_id = $2 AND %s
+		FROM stripe_events WHERE $2 <> '' AND customer_id <> '' AND customer_id = $2 AND %s
 		ORDER BY received_at DESC, id DESC LIMIT $7`},
 	// A seller's Connect events (account.updated, payout.*) name no customer.
 	{TimelineEvent, "received_at", "id", `SELECT received_at, id, id, type, status, NULL::bigint, '', last_error
-		FROM stripe_events WHERE stripe_account <> '' AND stripe_account = $3 AND customer_id = '' AND %s
+		FROM stripe_events WHERE $3 <> '' AND stripe_account <> '' AND stripe_account = $3 AND customer_id = '' AND %s
 		ORDER BY received_at DESC, id DESC LIMIT $7`},
 	{TimelineOrder, "created_at", padID, `SELECT created_at, ` + padID + `, id::text AS ref,
 		CASE WHEN reference <> '' THEN reference ELSE '#' || id END, status, amount, currency, last_error
