@@ -187,3 +187,14 @@ type QueueCount struct {
 	Open  int64  `db:"open" json:"open"`
 	Total int64  `db:"total" json:"total"`
 }
+
+// AccountContext is what support sees about a ticket's account beside the
+// ticket's own snapshot: the account as it is now (with its CRM sync), whether
+// mail to it gets through and which messages are failing, and its recent
+// tickets.
+type AccountContext struct {
+	Account       Account
+	Communication string // CommsOK or CommsDegraded
+	Failing       []Message
+	Tickets       []Ticket
+}
