@@ -159,6 +159,9 @@ var disputeWords = regexp.MustCompile(`(?i)\b(disputes?|disputed|chargebacks?|ch
 // MentionsDispute reports whether text is about a dispute or chargeback.
 func MentionsDispute(text string) bool { return disputeWords.MatchString(text) }
 
+// TicketStatuses are the ticket statuses in their usual order.
+var TicketStatuses = []string{TicketOpen, TicketPending, TicketSolved, TicketClosed}
+
 // ValidTicketStatus reports whether s is a ticket status.
 func ValidTicketStatus(s string) bool {
 	return s == TicketOpen || s == TicketPending || s == TicketSolved || s == TicketClosed

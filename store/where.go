@@ -7,8 +7,8 @@ import (
 
 // conds builds a WHERE clause from the filters that are set, so a list query
 // names only the columns it filters on and the planner can use their index
-// (a "$1 = '' OR col = $1" pattern defeats it once Postgres caches a generic
-// plan for the prepared statement).
+// (an "empty parameter OR col = $1" pattern defeats it once Postgres caches a
+// generic plan for the prepared statement).
 type conds struct {
 	parts []string
 	args  []any

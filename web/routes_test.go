@@ -65,6 +65,16 @@ var wantAccess = map[string]string{
 	"GET /audit":                "admin",
 	"GET /seller/{$}":           "admin seller",
 	"GET /seller/disputes/{id}": "admin seller",
+
+	"GET /tickets":                  "admin support",
+	"GET /tickets/{id}":             "admin support",
+	"POST /tickets/{id}/notes":      "admin support",
+	"POST /tickets/{id}/status":     "admin support",
+	"GET /alerts":                   "admin support",
+	"POST /alerts/{id}/acknowledge": "admin",
+	"GET /outbox":                   "admin",
+	"GET /outbox/{id}":              "admin",
+	"GET /outbox/{id}/html":         "admin",
 }
 
 // TestEveryRouteHasARule walks the route table × {signed out, admin, support,
