@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
+
 	"github.com/switchboardhq/switchboard/store"
 )
 
@@ -144,4 +146,12 @@ func outboxQuery(status string) string {
 		return "/outbox"
 	}
 	return "/outbox?status=" + status
+}
+
+// oobSwap marks a fragment for htmx's out-of-band swap when oob is set.
+func oobSwap(oob bool) templ.Attributes {
+	if oob {
+		return templ.Attributes{"hx-swap-oob": "true"}
+	}
+	return templ.Attributes{}
 }

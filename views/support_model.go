@@ -45,7 +45,6 @@ type TicketActivity struct {
 // AlertsData is one tab of the alerts page.
 type AlertsData struct {
 	State     string
-	States    []string
 	Counts    store.AlertCounts
 	Alerts    []store.Alert
 	NextQuery string

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
+
 	"github.com/switchboardhq/switchboard/store"
 	"github.com/switchboardhq/switchboard/views"
 )
@@ -44,7 +46,7 @@ func (s *Server) consoleAlertsIndex(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	d := views.AlertsData{State: state, States: store.AlertStates, Counts: counts,
+	d := views.AlertsData{State: state, Counts: counts,
 		Admin: currentUser(ctx).Role == store.UserAdmin, Now: time.Now()}
 	if len(as) > alertsPageSize {
 		as = as[:alertsPageSize]
@@ -75,5 +77,11 @@ func (s *Server) alertsAcknowledge(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, views.AlertRow(a, true, time.Now()))
+	counts, err := s.store.CountAlerts(ctx)
+	if err != nil {
+		return err
+	}
+	// Acknowledging is offered on the open tab only: its counts come along.
+	return s.render(w, r, http.StatusOK, templ.Join(views.AlertRow(a, true, time.Now()),
+		views.AlertTabs(store.AlertStateOpen, counts, true)))
 }

@@ -87,6 +87,11 @@ func TestAlertsPageAcknowledgeAndHistory(t *testing.T) {
 	if got := frag.Find(`[data-testid="alert-acked-by"]`).Text(); got != "by "+admin.User.Email {
 		t.Fatalf("acknowledged by: got %q", got)
 	}
+	// The tabs' counts come along, swapped out of band.
+	if oob, _ := frag.Find("#alert-states").Attr("hx-swap-oob"); oob != "true" ||
+		strings.TrimSpace(frag.Find(`[data-testid="alert-tab-acknowledged"]`).Text()) != "acknowledged (1)" {
+		t.Fatalf("htmx acknowledge: the tabs are not refreshed:\n%s", f.Body)
+	}
 	admin.Post(fmt.Sprintf("/alerts/%d/acknowledge", slack.ID), nil).Want(http.StatusSeeOther)
 	admin.Post("/alerts/999999/acknowledge", nil).Want(http.StatusNotFound)
 

@@ -246,3 +246,30 @@ func TestTicketNotesAndStatusAreAudited(t *testing.T) {
 		t.Fatalf("status: got %q, want solved", got)
 	}
 }
+
+func TestSupportPagesLabelEveryInput(t *testing.T) {
+	t.Parallel()
+	app := NewWith(t, Options{NoWorkers: true})
+	tk := newTicket(app, "a@example.com", "Hello", "Hi")
+	raise(app, store.AlertPayoutFailed, "payout:po_1", "Payout failed")
+	admin := app.SignIn(store.UserAdmin)
+	for _, path := range []string{"/tickets", fmt.Sprintf("/tickets/%d", tk.ID), "/alerts", "/outbox", "/"} {
+		p := admin.Get(path).Want(http.StatusOK)
+		if p.Doc.Find("script:not([src])").Length() != 0 {
+			t.Errorf("%s: an inline script would break the CSP", path)
+		}
+		p.Doc.Find("input:not([type=hidden]), select, textarea").Each(func(_ int, s *Selectionish) {
+			id, _ := s.Attr("id")
+			if id == "" || p.Doc.Find(fmt.Sprintf(`label[for=%q]`, id)).Length() != 1 {
+				t.Errorf("%s: input %v has no label", path, s.Nodes[0].Attr)
+			}
+		})
+		// Every swappable fragment has a stable id and a test id.
+		p.Doc.Find("[hx-target^='#']").Each(func(_ int, s *Selectionish) {
+			target, _ := s.Attr("hx-target")
+			if p.Doc.Find(target+"[data-testid]").Length() != 1 {
+				t.Errorf("%s: hx-target %s names no element with a data-testid", path, target)
+			}
+		})
+	}
+}
