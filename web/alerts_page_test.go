@@ -155,7 +155,7 @@ func TestOverviewShowsAlertsAndCRMLatency(t *testing.T) {
 	if got := p.Text("open-alerts"); got != "Open alerts 0" {
 		t.Fatalf("open alerts with none: got %q", got)
 	}
-	if got := p.Text("crm-latency"); got != "Payment to CRM, median — no CRM updates in 24 h" {
+	if got := p.Text("crm-latency"); got != "Change to CRM update, median — no CRM updates in 24 h" {
 		t.Fatalf("CRM latency with no syncs: got %q", got)
 	}
 	if p.Find("overview-alerts").Length() != 0 {
@@ -202,7 +202,7 @@ func TestOverviewShowsAlertsAndCRMLatency(t *testing.T) {
 	if len(shown) != 3 || !strings.Contains(shown[0], "sync 3 failed "+xss) || !strings.Contains(shown[2], "sync 1 failed") {
 		t.Fatalf("newest open alerts: got %q, want syncs 3, 2, 1", shown)
 	}
-	if got := f.Text("crm-latency"); got != "Payment to CRM, median 3.0 s p95 8.8 s over 5 updates" {
+	if got := f.Text("crm-latency"); got != "Change to CRM update, median 3.0 s p95 8.8 s over 5 updates" {
 		t.Fatalf("CRM latency: got %q", got)
 	}
 }
