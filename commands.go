@@ -94,6 +94,7 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 		WebhookSecrets: cfg.WebhookSecrets, Production: cfg.production(), BaseURL: cfg.BaseURL,
 		Events: jobs.NewEventWorker(jobs.Deps{Store: st, Logger: log, FollowUps: dispatch}), Settings: cfg.settings(),
 		Dispatch: dispatch, InboundUser: cfg.InboundEmailUser, InboundPassword: cfg.InboundEmailPassword,
+		MailOutbox: cfg.SMTPURL == "",
 	},
 		func(ctx context.Context) error {
 			pending, err := migrations.Pending(ctx, pool)

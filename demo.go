@@ -39,7 +39,16 @@ func cmdDemo(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	w := jobs.NewEventWorker(jobs.Deps{Store: st, Logger: slog.New(slog.DiscardHandler)})
+	// Follow-ups (emails, alerts, the dispute's ticket) are enqueued for
+	// 'switchboard serve' to work, as after real webhooks.
+	deps, err := jobDeps(cfg, st, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	w, err := jobs.NewReplayWorker(pool, deps)
+	if err != nil {
+		return err
+	}
 	applied := 0
 	for i, ev := range demoEvents(time.Now()) {
 		ev.ID = fmt.Sprintf("evt_demo_%03d", i+1)
@@ -58,6 +67,9 @@ func cmdDemo(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		if _, err := w.Apply(ctx, ev.ID, false); err == nil {
 			applied++
 		}
+	}
+	if err := demoTickets(ctx, st); err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "demo data loaded: %d events applied, plus one held, one ignored and one failed event to look at\n", applied)
 	return nil

@@ -43,7 +43,7 @@ func (d *Dispatcher) SetJobs(i Inserter) { d.jobs = i }
 // AfterApply enqueues what an applied event calls for, in its transaction.
 func (d *Dispatcher) AfterApply(ctx context.Context, tx *store.Store, pgxTx pgx.Tx, fx *Effects) error {
 	at := time.Now()
-	if fx.EventID != "" {
+	if fx.EventID != "" && len(fx.Accounts) > 0 && d.crm != "" {
 		if t, err := tx.EventReceivedAt(ctx, fx.EventID); err == nil {
 			at = t // the CRM latency runs from the webhook's arrival
 		}

@@ -218,14 +218,11 @@ func (w *StripeEventWorker) applyTx(ctx context.Context, tx *store.Store, pgxTx 
 	if reason != "" {
 		status = store.EventIgnored
 	}
-	if err := tx.FinishEvent(ctx, ev.ID, status, reason); err != nil {
-		return "", nil, err
-	}
 	b, err := json.Marshal(fx)
 	if err != nil {
 		return "", nil, fmt.Errorf("encode effects: %w", err)
 	}
-	return status, fx, tx.RecordEventEffects(ctx, ev.ID, b)
+	return status, fx, tx.FinishEvent(ctx, ev.ID, status, reason, b)
 }
 
 // Classify decides what the webhook does with a verified event: received (apply

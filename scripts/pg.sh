@@ -33,7 +33,7 @@ owner=$(id -un)
 if [ "$(id -u)" = 0 ]; then
 	owner=postgres
 	id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
-	as_owner() { runuser -u postgres -- "$@"; }
+	as_owner() { (cd / && runuser -u postgres -- "$@"); }
 fi
 
 # A port of its own per checkout, so two clones never share a cluster.

@@ -54,3 +54,51 @@ type AlertRaise struct {
 	Alert  Alert
 	Notify bool
 }
+
+// Alert states on the console: open (not yet seen), acknowledged (seen, still
+// happening) and resolved (over: the integration works again).
+const (
+	AlertStateOpen         = "open"
+	AlertStateAcknowledged = "acknowledged"
+	AlertStateResolved     = "resolved"
+)
+
+// AlertStates are the console's alert tabs, in order.
+var AlertStates = []string{AlertStateOpen, AlertStateAcknowledged, AlertStateResolved}
+
+// State is the alert's console state: resolved wins over acknowledged.
+func (a Alert) State() string {
+	switch {
+	case a.ResolvedAt != nil:
+		return AlertStateResolved
+	case a.AcknowledgedAt != nil:
+		return AlertStateAcknowledged
+	}
+	return AlertStateOpen
+}
+
+// AlertCursor is where a page of alerts ends (keyset on last seen, ID).
+type AlertCursor struct {
+	LastSeenAt time.Time
+	ID         int64
+}
+
+// AlertCounts counts alerts by console state.
+type AlertCounts struct {
+	Open         int64 `db:"open"`
+	Acknowledged int64 `db:"acknowledged"`
+	Resolved     int64 `db:"resolved"`
+}
+
+// Of is the count of one state.
+func (c AlertCounts) Of(state string) int64 {
+	switch state {
+	case AlertStateOpen:
+		return c.Open
+	case AlertStateAcknowledged:
+		return c.Acknowledged
+	case AlertStateResolved:
+		return c.Resolved
+	}
+	return 0
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -102,4 +103,41 @@ func (s *Store) AlertDelivered(ctx context.Context, id int64, channel, errMsg st
 			id, channel, truncate(Redact(errMsg), 500))
 	}
 	return mapErr("alert delivered", err)
+}
+
+// alertStateWhere is the allow-list of the state filters AlertsIn accepts.
+var alertStateWhere = map[string]string{
+	AlertStateOpen:         `resolved_at IS NULL AND acknowledged_at IS NULL`,
+	AlertStateAcknowledged: `resolved_at IS NULL AND acknowledged_at IS NOT NULL`,
+	AlertStateResolved:     `resolved_at IS NOT NULL`,
+}
+
+// AlertsIn lists the alerts in a console state, most recently seen first,
+// starting after a cursor (nil for the first page).
+func (s *Store) AlertsIn(ctx context.Context, state string, after *AlertCursor, limit int) ([]Alert, error) {
+	where, ok := alertStateWhere[state]
+	if !ok {
+		return nil, fmt.Errorf("alerts in %q: not an alert state", state)
+	}
+	var at *time.Time
+	var id int64
+	if after != nil {
+		at, id = &after.LastSeenAt, after.ID
+	}
+	rows, _ := s.db.Query(ctx, `SELECT `+alertColumns+` FROM alerts WHERE `+where+`
+		AND ($1::timestamptz IS NULL OR (last_seen_at, id) < ($1, $2))
+		ORDER BY last_seen_at DESC, id DESC LIMIT $3`, at, id, limit)
+	as, err := pgx.CollectRows(rows, pgx.RowToStructByName[Alert])
+	return as, mapErr("alerts in "+state, err)
+}
+
+// CountAlerts counts alerts by console state.
+func (s *Store) CountAlerts(ctx context.Context) (AlertCounts, error) {
+	rows, _ := s.db.Query(ctx, `SELECT
+		count(*) FILTER (WHERE `+alertStateWhere[AlertStateOpen]+`) AS open,
+		count(*) FILTER (WHERE `+alertStateWhere[AlertStateAcknowledged]+`) AS acknowledged,
+		count(*) FILTER (WHERE `+alertStateWhere[AlertStateResolved]+`) AS resolved
+		FROM alerts`)
+	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[AlertCounts])
+	return c, mapErr("count alerts", err)
 }

@@ -53,12 +53,12 @@ func (s *Store) CommitWithoutWaitingForFlush(ctx context.Context) error {
 }
 
 // FinishEvent records the outcome of applying an event: processed or ignored
-// (with the reason).
-func (s *Store) FinishEvent(ctx context.Context, id, status, reason string) error {
+// (with the reason), and what applying it changed (JSON, may be nil).
+func (s *Store) FinishEvent(ctx context.Context, id, status, reason string, effects []byte) error {
 	_, err := s.db.Exec(ctx, `
 		UPDATE stripe_events
-		SET status = $2, last_error = $3, attempts = attempts + 1, processed_at = now()
-		WHERE id = $1`, id, status, reason)
+		SET status = $2, last_error = $3, attempts = attempts + 1, processed_at = now(), effects = $4
+		WHERE id = $1`, id, status, reason, effects)
 	return mapErr("finish event", err)
 }
 
@@ -98,13 +98,6 @@ func (s *Store) EventIDsByStatus(ctx context.Context, status string, limit int) 
 		SELECT id FROM stripe_events WHERE status = $1 ORDER BY received_at, id LIMIT $2`, status, limit)
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	return ids, mapErr("event ids by status", err)
-}
-
-// RecordEventEffects stores what applying an event changed (JSON), for the
-// console's event page.
-func (s *Store) RecordEventEffects(ctx context.Context, id string, effects []byte) error {
-	_, err := s.db.Exec(ctx, `UPDATE stripe_events SET effects = $2 WHERE id = $1`, id, effects)
-	return mapErr("record event effects", err)
 }
 
 // EventEffects returns the stored effects of an event (nil when it has none).

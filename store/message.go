@@ -67,3 +67,24 @@ type RenderedMessage struct {
 	TextBody string
 	HTMLBody string
 }
+
+// MessageStatuses are every message status, in the order the console lists them.
+var MessageStatuses = []string{MsgOutbox, MsgSent, MsgDegraded, MsgFailed, MsgQueued}
+
+// ValidMessageStatus reports whether s is a message status.
+func ValidMessageStatus(s string) bool {
+	for _, v := range MessageStatuses {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// MessageFilter selects messages for the console's log: one status (or all),
+// newest first, below BeforeID (keyset; 0 for the first page).
+type MessageFilter struct {
+	Status   string
+	BeforeID int64
+	Limit    int
+}

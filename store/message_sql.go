@@ -92,3 +92,30 @@ func (s *Store) AccountCommunication(ctx context.Context, accountID int64) (stri
 	}
 	return CommsOK, nil
 }
+
+// Messages lists messages, newest first.
+func (s *Store) Messages(ctx context.Context, f MessageFilter) ([]Message, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	var c conds
+	if f.Status != "" {
+		c.add("status = ?", f.Status)
+	}
+	if f.BeforeID > 0 {
+		c.add("id < ?", f.BeforeID)
+	}
+	rows, _ := s.db.Query(ctx, `SELECT `+messageColumns+` FROM messages WHERE `+c.where()+`
+		ORDER BY id DESC LIMIT `+c.limit(f.Limit), c.args...)
+	ms, err := pgx.CollectRows(rows, pgx.RowToStructByName[Message])
+	return ms, mapErr("messages", err)
+}
+
+// FailingMessages lists an account's messages that are degraded or failed,
+// newest first: what support must know before promising an email.
+func (s *Store) FailingMessages(ctx context.Context, accountID int64, limit int) ([]Message, error) {
+	rows, _ := s.db.Query(ctx, `SELECT `+messageColumns+` FROM messages
+		WHERE account_id = $1 AND status IN ('degraded', 'failed') ORDER BY id DESC LIMIT $2`, accountID, limit)
+	ms, err := pgx.CollectRows(rows, pgx.RowToStructByName[Message])
+	return ms, mapErr("failing messages", err)
+}

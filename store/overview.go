@@ -34,7 +34,15 @@ type Overview struct {
 	QueueDepth   int64
 	// The last successful CRM sync of any account.
 	LastCRMSync *time.Time
+	// Alerts nobody has acknowledged yet, and the newest few of them.
+	OpenAlerts   int64
+	NewestAlerts []Alert
+	// How long changes took to reach the CRM, over the syncs since.
+	CRMLatency CRMLatency
 }
+
+// overviewAlerts is how many open alerts the overview lists.
+const overviewAlerts = 3
 
 // PaymentSuccessRate is succeeded / (succeeded + failed) in percent; ok is
 // false when no payment settled in the window.
@@ -46,7 +54,8 @@ func (o Overview) PaymentSuccessRate() (pct float64, ok bool) {
 	return 100 * float64(o.PaymentsSucceeded) / float64(n), true
 }
 
-// Overview gathers the overview's figures since a time in one round trip.
+// Overview gathers the overview's figures since a time: the counts in one
+// round trip, then the newest open alerts and the CRM latency.
 func (s *Store) Overview(ctx context.Context, since time.Time) (Overview, error) {
 	o := Overview{Since: since}
 	err := s.db.QueryRow(ctx, `
@@ -64,12 +73,19 @@ func (s *Store) Overview(ctx context.Context, since time.Time) (Overview, error)
 			(SELECT count(*) FROM river_job WHERE state = 'retryable'),
 			(SELECT count(*) FROM river_job WHERE state = 'discarded'),
 			(SELECT count(*) FROM river_job WHERE state = 'available'),
-			(SELECT max(crm_last_synced_at) FROM accounts)`, since).Scan(
+			(SELECT max(crm_last_synced_at) FROM accounts),
+			(SELECT count(*) FROM alerts WHERE `+alertStateWhere[AlertStateOpen]+`)`, since).Scan(
 		&o.WebhooksReceived, &o.BadSignatures, &o.BadBodies, &o.Duplicates, &o.ProcessingFailures, &o.Held,
 		&o.PaymentsSucceeded, &o.PaymentsFailed, &o.OpenDisputes, &o.NextEvidenceDue,
-		&o.JobsRetrying, &o.JobsFailed, &o.QueueDepth, &o.LastCRMSync)
+		&o.JobsRetrying, &o.JobsFailed, &o.QueueDepth, &o.LastCRMSync, &o.OpenAlerts)
 	if err != nil {
 		return o, fmt.Errorf("overview: %w", err)
 	}
-	return o, nil
+	if o.OpenAlerts > 0 {
+		if o.NewestAlerts, err = s.AlertsIn(ctx, AlertStateOpen, nil, overviewAlerts); err != nil {
+			return o, err
+		}
+	}
+	o.CRMLatency, err = s.CRMLatencySince(ctx, since)
+	return o, err
 }

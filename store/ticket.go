@@ -159,6 +159,9 @@ var disputeWords = regexp.MustCompile(`(?i)\b(disputes?|disputed|chargebacks?|ch
 // MentionsDispute reports whether text is about a dispute or chargeback.
 func MentionsDispute(text string) bool { return disputeWords.MatchString(text) }
 
+// TicketStatuses are the ticket statuses in their usual order.
+var TicketStatuses = []string{TicketOpen, TicketPending, TicketSolved, TicketClosed}
+
 // ValidTicketStatus reports whether s is a ticket status.
 func ValidTicketStatus(s string) bool {
 	return s == TicketOpen || s == TicketPending || s == TicketSolved || s == TicketClosed
@@ -186,4 +189,15 @@ type QueueCount struct {
 	Queue string `db:"queue" json:"queue"`
 	Open  int64  `db:"open" json:"open"`
 	Total int64  `db:"total" json:"total"`
+}
+
+// AccountContext is what support sees about a ticket's account beside the
+// ticket's own snapshot: the account as it is now (with its CRM sync), whether
+// mail to it gets through and which messages are failing, and its recent
+// tickets.
+type AccountContext struct {
+	Account       Account
+	Communication string // CommsOK or CommsDegraded
+	Failing       []Message
+	Tickets       []Ticket
 }

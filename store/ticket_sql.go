@@ -152,9 +152,18 @@ func (s *Store) Tickets(ctx context.Context, f TicketFilter) ([]Ticket, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
-	rows, _ := s.db.Query(ctx, `SELECT `+ticketColumns+` FROM tickets
-		WHERE ($1 = '' OR queue = $1) AND ($2 = '' OR status = $2) AND ($3 = 0 OR id < $3)
-		ORDER BY id DESC LIMIT $4`, f.Queue, f.Status, f.BeforeID, f.Limit)
+	var c conds
+	if f.Queue != "" {
+		c.add("queue = ?", f.Queue)
+	}
+	if f.Status != "" {
+		c.add("status = ?", f.Status)
+	}
+	if f.BeforeID > 0 {
+		c.add("id < ?", f.BeforeID)
+	}
+	rows, _ := s.db.Query(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE `+c.where()+`
+		ORDER BY id DESC LIMIT `+c.limit(f.Limit), c.args...)
 	ts, err := pgx.CollectRows(rows, pgx.RowToStructByName[Ticket])
 	return ts, mapErr("tickets", err)
 }
@@ -238,4 +247,25 @@ func (s *Store) AuditFor(ctx context.Context, subject string, limit int) ([]Audi
 		WHERE subject = $1 ORDER BY id LIMIT $2`, subject, limit)
 	es, err := pgx.CollectRows(rows, pgx.RowToStructByName[AuditEntry])
 	return es, mapErr("audit for", err)
+}
+
+// AccountContextByID gathers an account's support context; limit caps the
+// failing messages and recent tickets.
+func (s *Store) AccountContextByID(ctx context.Context, id int64, limit int) (AccountContext, error) {
+	var c AccountContext
+	var err error
+	if c.Account, err = s.AccountByID(ctx, id); err != nil {
+		return c, err
+	}
+	if c.Communication, err = s.AccountCommunication(ctx, id); err != nil {
+		return c, err
+	}
+	if c.Failing, err = s.FailingMessages(ctx, id, limit); err != nil {
+		return c, err
+	}
+	rows, _ := s.db.Query(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE account_id = $1 ORDER BY id DESC LIMIT $2`, id, limit)
+	if c.Tickets, err = pgx.CollectRows(rows, pgx.RowToStructByName[Ticket]); err != nil {
+		return c, mapErr("account tickets", err)
+	}
+	return c, nil
 }

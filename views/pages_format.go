@@ -74,8 +74,6 @@ func namePtr(name, email *string, id *int64) string {
 	return customerName(n, email, *id)
 }
 
-func customerHref(id int64) string { return "/customers/" + itoa(id) }
-
 // timelineHref links a timeline item to its own page, where it has one.
 func timelineHref(it store.TimelineItem) string {
 	switch it.Kind {
@@ -83,6 +81,8 @@ func timelineHref(it store.TimelineItem) string {
 		return "/events/" + it.Ref
 	case store.TimelineDispute:
 		return "/disputes/" + it.Ref
+	case store.TimelineTicket:
+		return "/tickets/" + it.Ref
 	}
 	return ""
 }

@@ -68,6 +68,16 @@ func (s *Server) routeTable() []entry {
 		page("POST /users/{id}/enable", roleAdmin, s.usersEnable),
 		page("GET /audit", roleAdmin, s.auditIndex),
 
+		page("GET /tickets", roleStaff, s.consoleTicketsIndex),
+		page("GET /tickets/{id}", roleStaff, s.consoleTicketsShow),
+		page("POST /tickets/{id}/notes", roleStaff, s.ticketsAddNote),
+		page("POST /tickets/{id}/status", roleStaff, s.ticketsSetStatus),
+		page("GET /alerts", roleStaff, s.consoleAlertsIndex),
+		page("POST /alerts/{id}/acknowledge", roleAdmin, s.alertsAcknowledge),
+		page("GET /outbox", roleAdmin, s.outboxIndex),
+		page("GET /outbox/{id}", roleAdmin, s.outboxShow),
+		page("GET /outbox/{id}/html", roleAdmin, s.outboxHTML),
+
 		page("GET /seller/{$}", roleSellerView, s.sellerHome),
 		page("GET /seller/disputes/{id}", roleSellerView, s.sellerDisputesShow),
 

@@ -77,6 +77,16 @@ var wantAccess = map[string]string{
 	"GET /seller/orders":         "admin seller",
 	"GET /seller/orders/{id}":    "admin seller",
 	"GET /seller/disputes":       "admin seller",
+
+	"GET /tickets":                  "admin support",
+	"GET /tickets/{id}":             "admin support",
+	"POST /tickets/{id}/notes":      "admin support",
+	"POST /tickets/{id}/status":     "admin support",
+	"GET /alerts":                   "admin support",
+	"POST /alerts/{id}/acknowledge": "admin",
+	"GET /outbox":                   "admin",
+	"GET /outbox/{id}":              "admin",
+	"GET /outbox/{id}/html":         "admin",
 }
 
 // TestEveryRouteHasARule walks the route table × {signed out, admin, support,

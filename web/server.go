@@ -87,6 +87,9 @@ type Config struct {
 	InboundPassword string
 	// TicketRateLimit is how many tickets one API token may open a minute; 60 when zero.
 	TicketRateLimit int
+	// MailOutbox is true when no SMTP server is configured: the outbox page
+	// says mail is kept there.
+	MailOutbox bool
 }
 
 // Server holds what the handlers share.

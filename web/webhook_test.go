@@ -298,3 +298,32 @@ func TestAPINeedsAValidToken(t *testing.T) {
 		t.Fatalf("missing event: got %d", code)
 	}
 }
+
+// A database failure answers 5xx so Stripe retries, stores nothing, and the
+// retried delivery is then stored once.
+func TestDatabaseFailureGets5xxAndTheRetryLands(t *testing.T) {
+	t.Parallel()
+	app := NewWith(t, Options{NoWorkers: true})
+	_, err := app.Pool.Exec(t.Context(), `
+		CREATE FUNCTION refuse_events() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'disk full (injected)'; END $$;
+		CREATE TRIGGER refuse_events BEFORE INSERT ON stripe_events FOR EACH ROW EXECUTE FUNCTION refuse_events();`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := NewEvent("payment_intent.succeeded", PaymentIntent(NewID("pi"), 100, "usd", "", "succeeded", nil))
+	body := ev.JSON()
+	code, resp := app.Post(body, Sign(body, Secret, time.Now()))
+	if code < 500 || strings.Contains(resp, "disk full") {
+		t.Fatalf("database failure: got %d %s, want 5xx without internals", code, resp)
+	}
+	if _, err := app.Pool.Exec(t.Context(), `DROP TRIGGER refuse_events ON stripe_events`); err != nil {
+		t.Fatal(err)
+	}
+	if code, resp := app.Post(body, Sign(body, Secret, time.Now())); code != 200 {
+		t.Fatalf("retry: got %d %s", code, resp)
+	}
+	if n := app.Count(`SELECT count(*) FROM river_job WHERE args->>'event_id' = $1`, ev.ID); n != 1 {
+		t.Fatalf("jobs after the retry: got %d, want 1", n)
+	}
+}

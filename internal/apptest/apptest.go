@@ -134,6 +134,7 @@ func NewWith(t testing.TB, o Options) *App {
 		LoginFailures: o.LoginFailures, BaseURL: o.BaseURL,
 		Settings:    []web.Setting{{Name: "STRIPE_WEBHOOK_SECRET", Value: strings.Join(secrets, ","), Secret: true}},
 		InboundUser: o.InboundUser, InboundPassword: o.InboundPassword, TicketRateLimit: o.TicketRateLimit,
+		MailOutbox: o.SMTPURL == "",
 	}, nil)
 	srv := httptest.NewServer(ws.Handler())
 	t.Cleanup(ws.Close)

@@ -1,0 +1,87 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"github.com/switchboardhq/switchboard/store"
+	"github.com/switchboardhq/switchboard/views"
+)
+
+const alertsPageSize = 50
+
+// consoleAlertsIndex handles GET /alerts?state=open|acknowledged|resolved:
+// the alerts in that state, most recently seen first, keyset-paginated by
+// ?after=last_seen|id. Open is the default.
+func (s *Server) consoleAlertsIndex(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	state := q.Get("state")
+	if state == "" {
+		state = store.AlertStateOpen
+	}
+	if !slices.Contains(store.AlertStates, state) {
+		return badRequest("state must be one of " + strings.Join(store.AlertStates, ", "))
+	}
+	var after *store.AlertCursor
+	if a := q.Get("after"); a != "" {
+		ts, id, ok := strings.Cut(a, "|")
+		t, terr := time.Parse(time.RFC3339Nano, ts)
+		n, nerr := strconv.ParseInt(id, 10, 64)
+		if !ok || terr != nil || nerr != nil {
+			return badRequest("after is not a page cursor")
+		}
+		after = &store.AlertCursor{LastSeenAt: t, ID: n}
+	}
+	ctx := r.Context()
+	counts, err := s.store.CountAlerts(ctx)
+	if err != nil {
+		return err
+	}
+	as, err := s.store.AlertsIn(ctx, state, after, alertsPageSize+1)
+	if err != nil {
+		return err
+	}
+	d := views.AlertsData{State: state, Counts: counts,
+		Admin: currentUser(ctx).Role == store.UserAdmin, Now: time.Now()}
+	if len(as) > alertsPageSize {
+		as = as[:alertsPageSize]
+		last := as[len(as)-1]
+		d.NextQuery = "state=" + state + "&after=" + last.LastSeenAt.UTC().Format(time.RFC3339Nano) + "%7C" + strconv.FormatInt(last.ID, 10)
+	}
+	d.Alerts = as
+	return s.render(w, r, http.StatusOK, views.AlertsPage(s.shell(r, "Alerts"), d))
+}
+
+// alertsAcknowledge handles POST /alerts/{id}/acknowledge: the store records
+// who saw it, in the audit log too. htmx gets the alert's row in place.
+func (s *Server) alertsAcknowledge(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return notFound()
+	}
+	if err := s.store.AcknowledgeAlert(ctx, id, currentUser(ctx).Email); err != nil {
+		return err
+	}
+	if !isPartial(r) {
+		s.flash(ctx, "ok", "Alert acknowledged. It stays listed until the problem is resolved.")
+		redirectAfterPost(w, r, "/alerts")
+		return nil
+	}
+	a, err := s.store.AlertByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	counts, err := s.store.CountAlerts(ctx)
+	if err != nil {
+		return err
+	}
+	// Acknowledging is offered on the open tab only: its counts come along.
+	return s.render(w, r, http.StatusOK, templ.Join(views.AlertRow(a, true, time.Now()),
+		views.AlertTabs(store.AlertStateOpen, counts, true)))
+}
