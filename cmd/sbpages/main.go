@@ -47,14 +47,15 @@ func main() {
 	warm := flag.Int("warmup", 10, "unmeasured requests per page first")
 	limit := flag.Duration("target", 50*time.Millisecond, "p95 target of the headline pages")
 	strict := flag.Bool("strict", false, "exit 1 when a headline page misses the target")
+	slow := flag.Bool("slow", false, "print each request slower than the target")
 	flag.Parse()
-	if err := run(*n, *warm, *limit, *strict); err != nil {
+	if err := run(*n, *warm, *limit, *strict, *slow); err != nil {
 		fmt.Fprintln(os.Stderr, "sbpages:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n, warm int, limit time.Duration, strict bool) error {
+func run(n, warm int, limit time.Duration, strict, slow bool) error {
 	ctx := context.Background()
 	if os.Getenv("DATABASE_URL") == "" {
 		return errors.New("DATABASE_URL is not set: point it at a seeded database (switchboard seed)")
@@ -106,6 +107,9 @@ func run(n, warm int, limit time.Duration, strict bool) error {
 			}
 			if i >= warm {
 				lat = append(lat, d)
+			}
+			if slow && d > limit {
+				fmt.Printf("  slow: request %d GET %s took %s\n", i, path, ms(d))
 			}
 		}
 		slices.Sort(lat)
