@@ -57,7 +57,7 @@ fi
 if ! as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
 	log "starting PostgreSQL on 127.0.0.1:$port"
 	as_owner "$bin/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 60 \
-		-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB" start >/dev/null ||
+		-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB -c max_wal_size=4GB -c checkpoint_timeout=15min" start >/dev/null ||
 		{ log "PostgreSQL did not start; its log:"; tail -20 "$dir/postgres.log" >&2; exit 1; }
 fi
 db=${SWITCHBOARD_PG_DB:-switchboard}
