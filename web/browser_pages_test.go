@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -37,12 +39,18 @@ func TestBrowserCustomerAndSellerIsolation(t *testing.T) {
 	}
 
 	signIn(admin.Email)
-	run(t, ctx, "search for the customer and open them",
+	run(t, ctx, "search for the customer",
 		chromedp.Navigate(base+"/customers"),
 		chromedp.WaitVisible(tid("customers-search")),
 		chromedp.SendKeys(chromedp.ID("c-q"), c.Email),
 		chromedp.Click(tid("customers-search-submit")),
-		chromedp.WaitVisible(tid("customers-table")),
+	)
+	// The unfiltered list is on the page before the search: wait for the
+	// search's answer, one row, before clicking it.
+	pollAcrossNavigation(t, ctx, "the search result", `location.search.includes('q=') &&
+		document.querySelectorAll('[data-testid="customer-link"]').length === 1 &&
+		document.querySelector('[data-testid="customer-link"]').getAttribute('href') === '/customers/`+strconv.FormatInt(c.Account.ID, 10)+`'`)
+	run(t, ctx, "open the customer",
 		chromedp.Click(tid("customer-link")),
 		chromedp.WaitVisible(tid("timeline")),
 	)
@@ -88,5 +96,22 @@ func TestBrowserCustomerAndSellerIsolation(t *testing.T) {
 				t.Fatalf("the pages logged errors (CSP violations or script errors):\n%s", strings.Join(p, "\n"))
 			}
 		}
+	}
+}
+
+// pollAcrossNavigation is poll for a condition on the page a form submission
+// navigates to: an evaluation cut short by the navigation is tried again.
+func pollAcrossNavigation(t *testing.T, ctx context.Context, what, expr string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: last result %v, %v", what, ok, err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
