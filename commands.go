@@ -76,10 +76,8 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 		return err
 	}
 	defer pool.Close()
-	if pending, err := migrations.Pending(ctx, pool); err != nil {
+	if err := migrations.Current(ctx, pool); err != nil {
 		return err
-	} else if pending {
-		return errors.New("the database has pending migrations: run 'switchboard migrate' first")
 	}
 	st := store.New(pool)
 	deps, err := jobDeps(cfg, st, log)
@@ -96,13 +94,7 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 		Dispatch: dispatch, InboundUser: cfg.InboundEmailUser, InboundPassword: cfg.InboundEmailPassword,
 		MailOutbox: cfg.SMTPURL == "",
 	},
-		func(ctx context.Context) error {
-			pending, err := migrations.Pending(ctx, pool)
-			if err == nil && pending {
-				err = errors.New("migrations pending")
-			}
-			return err
-		})
+		func(ctx context.Context) error { return migrations.Current(ctx, pool) })
 	defer srv.Close()
 	httpSrv := &http.Server{
 		Addr:              cfg.ListenAddr,

@@ -52,12 +52,6 @@ type Options struct {
 	NoPeriodic bool
 }
 
-// NewClient builds the River client over pool, with every worker registered.
-func NewClient(pool *pgxpool.Pool, d Deps, o Options) (*river.Client[pgx.Tx], error) {
-	client, _, err := New(pool, d, o)
-	return client, err
-}
-
 // New builds the River client and returns it with its Dispatcher, which the
 // web layer uses to enqueue follow-ups of its own writes (signups, held events).
 func New(pool *pgxpool.Pool, d Deps, o Options) (*river.Client[pgx.Tx], *Dispatcher, error) {

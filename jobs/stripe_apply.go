@@ -3,7 +3,6 @@ package jobs
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -213,5 +212,3 @@ func orderRef(md map[string]string, fallback string) string {
 	}
 	return clean(fallback)
 }
-
-var errNoPaymentIntent = errors.New("no payment intent")

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -64,6 +65,19 @@ func Pending(ctx context.Context, pool *pgxpool.Pool) (bool, error) {
 		return false, fmt.Errorf("river migration status: %w", err)
 	}
 	return !res.OK, nil
+}
+
+// ErrPending says the database is behind this build's migrations.
+var ErrPending = errors.New("the database has pending migrations: run 'switchboard migrate' first")
+
+// Current returns ErrPending when any migration is pending, and nil when the
+// schema is current (the check serve makes at start and /readyz on every call).
+func Current(ctx context.Context, pool *pgxpool.Pool) error {
+	pending, err := Pending(ctx, pool)
+	if err == nil && pending {
+		err = ErrPending
+	}
+	return err
 }
 
 // Hash identifies the embedded schema; test templates are keyed by it.

@@ -175,13 +175,6 @@ func (s *Store) UpsertInvoice(ctx context.Context, in Invoice) (InvoiceChange, e
 	return InvoiceChange{FirstFailure: first, FromStatus: from, Status: status}, nil
 }
 
-// InvoiceByPaymentIntent reports whether a PaymentIntent belongs to a known invoice.
-func (s *Store) InvoiceByPaymentIntent(ctx context.Context, pi string) (bool, error) {
-	var ok bool
-	err := s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM invoices WHERE stripe_payment_intent_id = $1)`, pi).Scan(&ok)
-	return ok, mapErr("invoice by payment intent", err)
-}
-
 // PayoutChange says what a payout upsert did.
 type PayoutChange struct {
 	FromStatus string

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -78,26 +76,6 @@ func (s *Store) CountWebhookRefusal(ctx context.Context, kind string) error {
 		INSERT INTO webhook_counters (bucket, kind, count) VALUES (date_trunc('minute', now()), $1, 1)
 		ON CONFLICT (bucket, kind) DO UPDATE SET count = webhook_counters.count + 1`, kind)
 	return mapErr("count webhook refusal", err)
-}
-
-// WebhookCount sums a webhook counter since a time.
-func (s *Store) WebhookCount(ctx context.Context, kind string, since time.Time) (int64, error) {
-	var n int64
-	err := s.db.QueryRow(ctx, `
-		SELECT coalesce(sum(count), 0) FROM webhook_counters
-		WHERE kind = $1 AND bucket >= date_trunc('minute', $2::timestamptz)`, kind, since).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("webhook count: %w", err)
-	}
-	return n, nil
-}
-
-// EventIDsByStatus lists event IDs in a status, oldest first (for bulk replay).
-func (s *Store) EventIDsByStatus(ctx context.Context, status string, limit int) ([]string, error) {
-	rows, _ := s.db.Query(ctx, `
-		SELECT id FROM stripe_events WHERE status = $1 ORDER BY received_at, id LIMIT $2`, status, limit)
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	return ids, mapErr("event ids by status", err)
 }
 
 // EventEffects returns the stored effects of an event (nil when it has none).
