@@ -84,12 +84,12 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	client, dispatch, err := jobs.New(pool, deps, jobs.Options{Work: true, EventWorkers: cfg.EventWorkers})
+	client, dispatch, err := jobs.New(pool, deps, jobs.Options{Work: true, EventWorkers: cfg.EventWorkers, RescueAfter: cfg.JobRescueAfter})
 	if err != nil {
 		return fmt.Errorf("river client: %w", err)
 	}
 	srv := web.New(st, client, log, web.Config{
-		WebhookSecrets: cfg.WebhookSecrets, Production: cfg.production(), BaseURL: cfg.BaseURL,
+		WebhookSecrets: cfg.WebhookSecrets, Production: cfg.production(), BaseURL: cfg.BaseURL, WebhookDBTimeout: cfg.WebhookDBTimeout,
 		Events: jobs.NewEventWorker(jobs.Deps{Store: st, Logger: log, FollowUps: dispatch}), Settings: cfg.settings(),
 		Dispatch: dispatch, InboundUser: cfg.InboundEmailUser, InboundPassword: cfg.InboundEmailPassword,
 		MailOutbox: cfg.SMTPURL == "",
@@ -118,7 +118,9 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 			}
 		}()
 	}
-	if err := client.Start(ctx); err != nil {
+	// River gets a context that SIGTERM does not cancel: cancelling it would
+	// cancel running jobs at once. The shutdown below stops it softly.
+	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("starting workers: %w", err)
 	}
 	log.Info("switchboard serving", "addr", ln.Addr().String(), "env", cfg.AppEnv, "base_url", cfg.BaseURL)
@@ -129,22 +131,34 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: finishing in-flight requests and jobs")
-	sctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+	shutdown(log, httpSrv, client, cfg.ShutdownTimeout)
+	return nil
+}
+
+// shutdown stops serving and working softly: in-flight requests and running
+// jobs get the same window, side by side; jobs still running at its end are
+// cancelled, and River retries them (their transactions roll back; an email
+// cancelled mid-send is marked unknown rather than sent twice).
+func shutdown(log *slog.Logger, httpSrv *http.Server, workers interface {
+	Stop(context.Context) error
+	StopAndCancel(context.Context) error
+}, window time.Duration) {
+	log.Info("shutting down: finishing in-flight requests and jobs", "window", window.String())
+	start := time.Now()
+	sctx, cancel := context.WithTimeout(context.Background(), window)
 	defer cancel()
-	if err := httpSrv.Shutdown(sctx); err != nil {
-		log.Warn("http shutdown", "err", err)
-	}
-	// Running jobs get until the deadline; any still running are cancelled and
-	// River retries them (their transactions roll back).
-	if err := client.Stop(sctx); err != nil {
-		log.Warn("workers did not finish in time; cancelling them for River to retry", "err", err)
+	httpDone := make(chan error, 1)
+	go func() { httpDone <- httpSrv.Shutdown(sctx) }()
+	if err := workers.Stop(sctx); err != nil {
+		log.Warn("jobs still running at the end of the shutdown window; cancelling them for River to retry", "err", err)
 		cctx, ccancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer ccancel()
-		_ = client.StopAndCancel(cctx)
+		_ = workers.StopAndCancel(cctx)
 	}
-	log.Info("stopped")
-	return nil
+	if err := <-httpDone; err != nil {
+		log.Warn("requests still running at the end of the shutdown window", "err", err)
+	}
+	log.Info("stopped", "took", time.Since(start).Round(time.Millisecond).String())
 }
 
 func cmdUserAdd(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout io.Writer) error {

@@ -5,7 +5,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/switchboardhq/switchboard/jobs"
 	"github.com/switchboardhq/switchboard/web"
 )
 
@@ -32,6 +34,9 @@ type config struct {
 	BillingURL           string
 	EventWorkers         int
 	DBMaxConns           int
+	JobRescueAfter       time.Duration
+	WebhookDBTimeout     time.Duration
+	ShutdownTimeout      time.Duration
 }
 
 func (c config) production() bool { return c.AppEnv == "production" }
@@ -58,6 +63,9 @@ func (c config) settings() []web.Setting {
 		{Name: "ALERT_EMAIL", Value: c.AlertEmail},
 		{Name: "EVENT_WORKERS", Value: strconv.Itoa(c.EventWorkers)},
 		{Name: "DB_MAX_CONNS", Value: strconv.Itoa(c.DBMaxConns)},
+		{Name: "JOB_RESCUE_AFTER", Value: c.JobRescueAfter.String()},
+		{Name: "WEBHOOK_DB_TIMEOUT", Value: c.WebhookDBTimeout.String()},
+		{Name: "SHUTDOWN_TIMEOUT", Value: c.ShutdownTimeout.String()},
 	}
 }
 
@@ -94,6 +102,15 @@ func loadConfig() (config, error) {
 	if c.DBMaxConns, err = envInt("DB_MAX_CONNS", 16); err != nil {
 		return c, err
 	}
+	if c.JobRescueAfter, err = envDuration("JOB_RESCUE_AFTER", jobs.DefaultRescueAfter); err != nil {
+		return c, err
+	}
+	if c.WebhookDBTimeout, err = envDuration("WEBHOOK_DB_TIMEOUT", 5*time.Second); err != nil {
+		return c, err
+	}
+	if c.ShutdownTimeout, err = envDuration("SHUTDOWN_TIMEOUT", 25*time.Second); err != nil {
+		return c, err
+	}
 	switch c.AppEnv {
 	case "development", "staging", "production":
 	default:
@@ -120,6 +137,18 @@ func envOr(k, def string) string {
 		return v
 	}
 	return def
+}
+
+func envDuration(k string, def time.Duration) (time.Duration, error) {
+	v := os.Getenv(k)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s is %q: want a duration such as 30s or 2m", k, v)
+	}
+	return d, nil
 }
 
 func envInt(k string, def int) (int, error) {

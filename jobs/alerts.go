@@ -110,7 +110,7 @@ type AlertDeliverWorker struct {
 
 // Timeout bounds one delivery.
 func (w *AlertDeliverWorker) Timeout(*river.Job[AlertDeliverArgs]) time.Duration {
-	return 20 * time.Second
+	return alertTimeout
 }
 
 // Work delivers the alert as it is now (count and message reloaded).

@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -175,9 +176,19 @@ func TestTransientWorkerFailureIsRetriedAndRecorded(t *testing.T) {
 	}
 	pi := NewID("pi")
 	ev := NewEvent("payment_intent.succeeded", PaymentIntent(pi, 100, "usd", "", "succeeded", nil))
+	// A failed attempt that River will retry leaves the event received, with
+	// its attempts and error; the API says the same.
 	got := app.SendAndWait(ev)
-	if got.Status != "failed" || got.Attempts != 1 || got.LastError == "" {
-		t.Fatalf("first attempt: got %s attempts %d %q", got.Status, got.Attempts, got.LastError)
+	if got.Status != "received" || got.Attempts != 1 || !strings.Contains(got.LastError, "injected fault") {
+		t.Fatalf("first attempt: got %s attempts %d %q, want received, 1, the fault", got.Status, got.Attempts, got.LastError)
+	}
+	var api struct {
+		Status    string `json:"status"`
+		Attempts  int    `json:"attempts"`
+		LastError string `json:"last_error"`
+	}
+	if code := app.API("GET", "/api/v1/events/"+ev.ID, nil, &api); code != 200 || api.Status != "received" || api.Attempts < 1 || api.LastError == "" {
+		t.Fatalf("API while retrying: got %d %+v, want received with attempts and last_error", code, api)
 	}
 	if _, err := app.Pool.Exec(ctx, `UPDATE fault SET on_ = false`); err != nil {
 		t.Fatal(err)

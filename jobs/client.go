@@ -39,6 +39,35 @@ type Deps struct {
 	HTTP *http.Client
 }
 
+// Job timing is set here, together, because the pieces depend on each other.
+//
+//   - Every worker's Timeout is at most maxJobTimeout; the integration clients'
+//     own timeouts fit inside (HTTP 10 s a call, SMTP 15 s).
+//   - River rescues a job left running by a crashed instance once it has run
+//     longer than RescueAfter (JOB_RESCUE_AFTER, DefaultRescueAfter) and longer
+//     than its own Timeout, so a live attempt is never rescued. The leader looks
+//     every 30 s: a job interrupted by a crash is retried within about
+//     RescueAfter + 30 s of its start, 1.5 minutes by default.
+//   - Unique jobs that count running as pending (CRM sync, alert delivery)
+//     block a new job for the same account or alert while a crashed attempt
+//     waits for its rescue, never longer: the change is still pushed, since the
+//     rescued attempt reloads the account as it is then.
+//   - On SIGTERM, serve stops fetching and gives running jobs the shutdown
+//     window (SHUTDOWN_TIMEOUT, 25 s) before cancelling what is left; an email
+//     cancelled mid-send is marked unknown, never sent twice.
+const (
+	eventTimeout  = 30 * time.Second
+	crmTimeout    = 45 * time.Second // a search, a create and an update, 10 s each at most
+	emailTimeout  = 30 * time.Second
+	alertTimeout  = 20 * time.Second
+	watchTimeout  = 20 * time.Second
+	maxJobTimeout = crmTimeout
+
+	// DefaultRescueAfter is how long a job may run before River treats it as
+	// stranded by a crash.
+	DefaultRescueAfter = time.Minute
+)
+
 // Options tune the River client.
 type Options struct {
 	// Work starts workers; false gives an insert-only client (for commands).
@@ -50,6 +79,10 @@ type Options struct {
 	// NoPeriodic leaves out the periodic jobs (the webhook failure watch);
 	// tests run them by hand.
 	NoPeriodic bool
+	// RescueAfter is how long a job may run before it counts as stranded by a
+	// crash and is retried (DefaultRescueAfter when zero; at least the longest
+	// job timeout).
+	RescueAfter time.Duration
 }
 
 // New builds the River client and returns it with its Dispatcher, which the
@@ -78,6 +111,7 @@ func New(pool *pgxpool.Pool, d Deps, o Options) (*river.Client[pgx.Tx], *Dispatc
 		// Completed jobs are kept a day for the console; failures longer.
 		CompletedJobRetentionPeriod: 24 * time.Hour,
 		FetchCooldown:               20 * time.Millisecond,
+		RescueStuckJobsAfter:        max(cmp.Or(o.RescueAfter, DefaultRescueAfter), maxJobTimeout),
 	}
 	if o.Work {
 		n := o.EventWorkers

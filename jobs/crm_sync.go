@@ -48,7 +48,7 @@ type CRMSyncWorker struct {
 }
 
 // Timeout bounds one push (a search, a create and an update at most).
-func (w *CRMSyncWorker) Timeout(*river.Job[CRMSyncArgs]) time.Duration { return 45 * time.Second }
+func (w *CRMSyncWorker) Timeout(*river.Job[CRMSyncArgs]) time.Duration { return crmTimeout }
 
 // Work pushes the account as it is now.
 func (w *CRMSyncWorker) Work(ctx context.Context, job *river.Job[CRMSyncArgs]) error {

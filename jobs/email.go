@@ -20,23 +20,32 @@ import (
 const QueueMail = "mail"
 
 // EmailArgs sends one queued message (one business event). The message row's
-// unique key is the idempotency key; the job is unique too.
+// unique key is the idempotency key; the job is unique too, per message and
+// per admin resend.
 type EmailArgs struct {
 	MessageID int64 `json:"message_id"`
+	// Resend is the admin's resend number (0 for the first send), so that a
+	// resend gets a job of its own.
+	Resend int `json:"resend,omitempty"`
 }
 
 // Kind is the stable job kind.
 func (EmailArgs) Kind() string { return "email" }
 
-// InsertOpts: one job per message, ever (completed ones count too).
+// InsertOpts: one job per message and resend, ever (completed ones count too).
 func (EmailArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueMail, MaxAttempts: 8, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
 // EmailWorker renders a message from its order and account and sends it, or
-// keeps it in the outbox when no SMTP server is configured. A message already
-// sent is never sent again. A failed send leaves the order as it is and marks
-// the message degraded (the customer page shows it) while it is retried.
+// keeps it in the outbox when no SMTP server is configured.
+//
+// Delivery is at most once per business event: the message is marked sending
+// (committed) before the SMTP conversation and sent afterwards. A refused send
+// is retried (degraded meanwhile); an attempt whose outcome was never recorded
+// (the process died mid-send, or the database went away before the result was
+// written) leaves the message sending, and the next attempt marks it unknown and
+// raises an alert instead of sending again: an admin resends it from the outbox.
 type EmailWorker struct {
 	river.WorkerDefaults[EmailArgs]
 	Store    *store.Store
@@ -48,7 +57,7 @@ type EmailWorker struct {
 }
 
 // Timeout bounds one send.
-func (w *EmailWorker) Timeout(*river.Job[EmailArgs]) time.Duration { return 30 * time.Second }
+func (w *EmailWorker) Timeout(*river.Job[EmailArgs]) time.Duration { return emailTimeout }
 
 // Work sends the message once.
 func (w *EmailWorker) Work(ctx context.Context, job *river.Job[EmailArgs]) error {
@@ -58,8 +67,12 @@ func (w *EmailWorker) Work(ctx context.Context, job *river.Job[EmailArgs]) error
 	} else if err != nil {
 		return err
 	}
-	if m.Status == store.MsgSent || m.Status == store.MsgOutbox {
-		return nil
+	switch m.Status {
+	case store.MsgSending:
+		return w.unknown(ctx, m, "an earlier attempt started sending it and never recorded the outcome")
+	case store.MsgQueued, store.MsgDegraded:
+	default:
+		return nil // sent, kept in the outbox, failed for good or unknown: nothing to do
 	}
 	r, err := w.render(ctx, m)
 	if err != nil {
@@ -71,18 +84,69 @@ func (w *EmailWorker) Work(ctx context.Context, job *river.Job[EmailArgs]) error
 	if w.Mail == nil {
 		return w.Store.MessageDelivered(rctx, m.ID, store.MsgOutbox, r)
 	}
-	err = w.Mail.Send(ctx, mail.Message{To: m.To, Subject: r.Subject, Text: r.TextBody, HTML: r.HTMLBody, MessageID: messageID(m.Key)})
-	if err == nil {
-		return w.Store.InTx(rctx, func(tx *store.Store, _ pgx.Tx) error {
-			if err := tx.MessageDelivered(rctx, m.ID, store.MsgSent, r); err != nil {
-				return err
-			}
-			return tx.ResolveAlert(rctx, store.AlertMailUnavailable, "smtp")
-		})
-	}
-	if errors.Is(err, context.Canceled) {
+	if claimed, err := w.Store.MessageSending(ctx, m.ID); err != nil || !claimed {
 		return err
 	}
+	err = w.Mail.Send(ctx, mail.Message{To: m.To, Subject: r.Subject, Text: r.TextBody, HTML: r.HTMLBody, MessageID: messageID(m.Key)})
+	if err == nil {
+		return w.sent(rctx, m.ID, r)
+	}
+	if ctx.Err() != nil {
+		// Stopped mid-conversation: the server may have taken the message.
+		return w.unknown(rctx, m, "the send was interrupted ("+ctx.Err().Error()+")")
+	}
+	return w.refused(rctx, job, m, err)
+}
+
+// sent records a delivered message. The customer has the email now, so the
+// record is retried for a while (a Postgres restart takes seconds) before the
+// attempt gives up and leaves the message sending, which the next attempt
+// turns into unknown rather than a second email.
+func (w *EmailWorker) sent(ctx context.Context, id int64, r store.RenderedMessage) error {
+	var err error
+	for i, wait := 0, 100*time.Millisecond; i < 8; i, wait = i+1, wait*2 {
+		err = w.Store.InTx(ctx, func(tx *store.Store, _ pgx.Tx) error {
+			if err := tx.MessageDelivered(ctx, id, store.MsgSent, r); err != nil {
+				return err
+			}
+			return tx.ResolveAlert(ctx, store.AlertMailUnavailable, "smtp")
+		})
+		if err == nil || !store.ConnLost(err) {
+			return err
+		}
+		time.Sleep(min(wait, 5*time.Second))
+	}
+	w.Logger.ErrorContext(ctx, "email sent but not recorded", "message_id", id, "err", err)
+	return err
+}
+
+// unknown marks a message whose outcome is unknown, with its alert, and ends
+// the job: sending again could give the customer the same email twice.
+func (w *EmailWorker) unknown(ctx context.Context, m store.Message, why string) error {
+	ctx = context.WithoutCancel(ctx)
+	w.Logger.ErrorContext(ctx, "email outcome unknown; not sending again", "message_id", m.ID, "why", why)
+	err := w.Store.InTx(ctx, func(tx *store.Store, pgxTx pgx.Tx) error {
+		marked, err := tx.MessageUnknown(ctx, m.ID, why)
+		if err != nil || !marked {
+			return err
+		}
+		return w.Dispatch.Raise(ctx, tx, pgxTx, store.NewAlert{
+			Kind: store.AlertEmailUnknown, Subject: fmt.Sprintf("message:%d", m.ID), Severity: store.SeverityCritical,
+			Message: fmt.Sprintf("The %s email to account %s (message %d) may or may not have reached the customer: %s. "+
+				"It is not sent again automatically; check your mail provider's log, then resend it from the outbox if it is missing.",
+				m.Kind, idString(m.AccountID), m.ID, why),
+		})
+	})
+	if err != nil {
+		return err
+	}
+	return river.JobCancel(fmt.Errorf("message %d: outcome unknown (%s); resend from the outbox", m.ID, why))
+}
+
+// refused records a send the SMTP server refused (or could not be reached
+// for) with its alert, and retries unless it was the last attempt or the
+// credentials are wrong.
+func (w *EmailWorker) refused(ctx context.Context, job *river.Job[EmailArgs], m store.Message, err error) error {
 	final := job.Attempt >= job.MaxAttempts || errors.Is(err, mail.ErrAuth)
 	a := store.NewAlert{Kind: store.AlertMailUnavailable, Subject: "smtp",
 		Message: fmt.Sprintf("Sending email is failing (%s); messages are retried and marked degraded meanwhile.", err)}
@@ -95,11 +159,11 @@ func (w *EmailWorker) Work(ctx context.Context, job *river.Job[EmailArgs]) error
 			Message: fmt.Sprintf("The %s email to account %s was not sent after %d attempts: %s", m.Kind, idString(m.AccountID), job.Attempt, err)}
 	}
 	// The message's state and its alert are written together.
-	if rerr := w.Store.InTx(rctx, func(tx *store.Store, pgxTx pgx.Tx) error {
-		if err := tx.MessageFailed(rctx, m.ID, err.Error(), final); err != nil {
+	if rerr := w.Store.InTx(ctx, func(tx *store.Store, pgxTx pgx.Tx) error {
+		if err := tx.MessageFailed(ctx, m.ID, err.Error(), final); err != nil {
 			return err
 		}
-		return w.Dispatch.Raise(rctx, tx, pgxTx, a)
+		return w.Dispatch.Raise(ctx, tx, pgxTx, a)
 	}); rerr != nil {
 		return rerr
 	}

@@ -48,7 +48,8 @@ func (d *Dispatcher) AfterApply(ctx context.Context, tx *store.Store, pgxTx pgx.
 			at = t // the CRM latency runs from the webhook's arrival
 		}
 	}
-	for id := range fx.Accounts {
+	// Ascending IDs: the lock order of stripe_apply.go, step 5.
+	for _, id := range fx.AccountIDs() {
 		if err := d.AccountChanged(ctx, tx, pgxTx, id, at); err != nil {
 			return err
 		}

@@ -11,6 +11,23 @@ import (
 	"github.com/switchboardhq/switchboard/store"
 )
 
+// Lock order. Events about the same objects are applied concurrently, so every
+// applier takes its locks in one order, and no two transactions can wait on
+// each other in a cycle:
+//
+//  1. the payment object's key (LockKey on the payment intent, else the charge,
+//     checkout session, dispute, subscription or invoice ID), once, first;
+//  2. the buyer: the customer's key, the email's key, the account row
+//     (UpsertCustomer, AccountForEmail);
+//  3. the seller: the Connect account's key and row (UpsertSeller);
+//  4. the object's own rows (order, refund, dispute, subscription, invoice),
+//     then the buyer's payment state (RefreshPaymentState, a row already held);
+//  5. follow-ups (Dispatcher.AfterApply): accounts in ascending ID order, each
+//     account row before its unique CRM job, then mail, alerts and tickets.
+//
+// Events with no payment object (customer, Connect account, payout) start at
+// step 2 or 3.
+
 // applyCtx is one event being applied inside its transaction.
 type applyCtx struct {
 	tx  *store.Store

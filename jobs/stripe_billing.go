@@ -81,11 +81,11 @@ func applySubscription(ctx context.Context, a *applyCtx) (string, error) {
 	if a.evt.Type == "customer.subscription.deleted" {
 		status = store.SubCanceled
 	}
-	acct, err := a.account(ctx, payer{customerID: customerID(s.Customer)})
-	if err != nil {
+	if err := a.tx.LockKey(ctx, s.ID); err != nil {
 		return "", err
 	}
-	if err := a.tx.LockKey(ctx, s.ID); err != nil {
+	acct, err := a.account(ctx, payer{customerID: customerID(s.Customer)})
+	if err != nil {
 		return "", err
 	}
 	sub := store.Subscription{
@@ -128,12 +128,12 @@ func applyInvoice(ctx context.Context, a *applyCtx) (string, error) {
 	if a.evt.Type == "invoice.payment_failed" && status != "paid" {
 		status = "payment_failed"
 	}
-	acct, err := a.account(ctx, payer{customerID: customerID(in.Customer), email: in.CustomerEmail, name: in.CustomerName})
-	if err != nil {
-		return "", err
-	}
 	sub := idOf(in.Subscription, func(s *stripe.Subscription) string { return s.ID })
 	if err := a.tx.LockKey(ctx, firstNonEmpty(sub, in.ID)); err != nil {
+		return "", err
+	}
+	acct, err := a.account(ctx, payer{customerID: customerID(in.Customer), email: in.CustomerEmail, name: in.CustomerName})
+	if err != nil {
 		return "", err
 	}
 	ch, err := a.tx.UpsertInvoice(ctx, store.Invoice{

@@ -23,6 +23,10 @@ func (f uniqueFollowUp) AfterApply(ctx context.Context, _ *store.Store, tx pgx.T
 	return err
 }
 
+func (f uniqueFollowUp) Raise(context.Context, *store.Store, pgx.Tx, store.NewAlert) error {
+	return nil
+}
+
 func TestDryRunRollsBackAndReportsFollowUps(t *testing.T) {
 	t.Parallel()
 	app := NewWith(t, Options{NoWorkers: true})

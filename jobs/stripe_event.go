@@ -115,6 +115,8 @@ func (e *Effects) account(id int64) {
 // supplies the Dispatcher.
 type FollowUps interface {
 	AfterApply(ctx context.Context, tx *store.Store, pgxTx pgx.Tx, fx *Effects) error
+	// Raise raises an alert inside tx (an event that cannot be applied).
+	Raise(ctx context.Context, tx *store.Store, pgxTx pgx.Tx, a store.NewAlert) error
 }
 
 // StripeEventWorker applies stored Stripe events to accounts, orders,
@@ -129,7 +131,7 @@ type StripeEventWorker struct {
 
 // Timeout bounds one attempt.
 func (w *StripeEventWorker) Timeout(*river.Job[StripeEventArgs]) time.Duration {
-	return 30 * time.Second
+	return eventTimeout
 }
 
 // errPermanent marks a failure that retrying cannot fix (an event we cannot read).
@@ -137,23 +139,34 @@ type errPermanent struct{ msg string }
 
 func (e errPermanent) Error() string { return e.msg }
 
-// Work applies one event.
+// permanent reports whether retrying err cannot help: an event we cannot read,
+// or data Postgres refuses (a constraint the Stripe object breaks).
+func permanent(err error) bool {
+	var perm errPermanent
+	return errors.As(err, &perm) || store.Permanent(err)
+}
+
+// Work applies one event. A failed attempt leaves the event received while
+// River will retry it; the last attempt, or a permanent failure, marks it
+// failed with an alert.
 func (w *StripeEventWorker) Work(ctx context.Context, job *river.Job[StripeEventArgs]) error {
-	_, err := w.apply(ctx, job.Args.EventID, job.Args.Replay, true)
+	_, err := w.apply(ctx, job.Args.EventID, job.Args.Replay, true, job.Attempt >= job.MaxAttempts)
 	return err
 }
 
 // Apply applies one stored event in one transaction and returns its resulting
 // status. With replay it applies events that were held, ignored, failed or
 // already processed (appliers are idempotent). A failure is recorded on the
-// event and returned (wrapped in river.JobCancel when retrying cannot help).
+// event, which is failed (nothing retries an in-process apply), and returned
+// (wrapped in river.JobCancel when retrying cannot help).
 func (w *StripeEventWorker) Apply(ctx context.Context, id string, replay bool) (string, error) {
-	return w.apply(ctx, id, replay, false)
+	return w.apply(ctx, id, replay, false, true)
 }
 
 // apply is Apply; fromRiver says River will record the job's completion in a
-// later synchronous commit, so this transaction need not wait for its flush.
-func (w *StripeEventWorker) apply(ctx context.Context, id string, replay, fromRiver bool) (string, error) {
+// later synchronous commit, so this transaction need not wait for its flush;
+// last says no retry follows a failure.
+func (w *StripeEventWorker) apply(ctx context.Context, id string, replay, fromRiver, last bool) (string, error) {
 	var status string
 	err := w.Store.InTx(ctx, func(tx *store.Store, pgxTx pgx.Tx) error {
 		if fromRiver {
@@ -176,14 +189,28 @@ func (w *StripeEventWorker) apply(ctx context.Context, id string, replay, fromRi
 	if len(msg) > 2000 {
 		msg = msg[:2000]
 	}
+	perm := permanent(err)
+	final := perm || last
 	// Record the attempt outside the rolled-back transaction, so the console
-	// shows it while River retries.
-	if ferr := w.Store.FailEventAttempt(context.WithoutCancel(ctx), id, msg); ferr != nil {
+	// shows it while River retries, and alert when nothing will.
+	rctx := context.WithoutCancel(ctx)
+	if ferr := w.Store.InTx(rctx, func(tx *store.Store, pgxTx pgx.Tx) error {
+		if err := tx.FailEventAttempt(rctx, id, msg, final); err != nil || !final || w.FollowUps == nil || !fromRiver {
+			return err
+		}
+		return w.FollowUps.Raise(rctx, tx, pgxTx, store.NewAlert{
+			Kind: store.AlertEventFailed, Subject: "event:" + id, Severity: store.SeverityCritical,
+			Message: "Stripe event " + id + " cannot be applied and will not be retried: " + msg +
+				". Fix the cause, then replay it from the event's page.",
+		})
+	}); ferr != nil {
 		w.Logger.ErrorContext(ctx, "recording failed event attempt", "event_id", id, "err", ferr)
 	}
-	var perm errPermanent
-	if errors.As(err, &perm) {
-		w.Logger.ErrorContext(ctx, "stripe event cannot be applied", "event_id", id, "err", err)
+	if !final {
+		return store.EventReceived, err
+	}
+	if perm {
+		w.Logger.ErrorContext(ctx, "stripe event cannot be applied; not retrying", "event_id", id, "err", err)
 		return store.EventFailed, river.JobCancel(err)
 	}
 	return store.EventFailed, err

@@ -44,15 +44,17 @@ func applyCheckoutSession(ctx context.Context, a *applyCtx) (string, error) {
 	case "checkout.session.expired":
 		payment = store.PayFailed
 	}
+	// The payment's key first, then the buyer, then the seller: the one lock
+	// order (see lockOrder).
+	if err := a.tx.LockKey(ctx, firstNonEmpty(pi, s.ID)); err != nil {
+		return "", err
+	}
 	buyer, err := a.account(ctx, p)
 	if err != nil {
 		return "", err
 	}
 	seller, err := a.seller(ctx, s.Metadata["seller_account"])
 	if err != nil {
-		return "", err
-	}
-	if err := a.tx.LockKey(ctx, firstNonEmpty(pi, s.ID)); err != nil {
 		return "", err
 	}
 	return "", a.upsertOrder(ctx, store.OrderUpsert{
@@ -81,6 +83,9 @@ func applyPaymentIntent(ctx context.Context, a *applyCtx) (string, error) {
 			lastErr = clean(pi.LastPaymentError.Msg)
 		}
 	}
+	if err := a.tx.LockKey(ctx, pi.ID); err != nil {
+		return "", err
+	}
 	p := payer{customerID: customerID(pi.Customer), email: pi.ReceiptEmail}
 	if pi.LatestCharge != nil && pi.LatestCharge.BillingDetails != nil {
 		if p.email == "" {
@@ -98,9 +103,6 @@ func applyPaymentIntent(ctx context.Context, a *applyCtx) (string, error) {
 	}
 	seller, err := a.seller(ctx, dest)
 	if err != nil {
-		return "", err
-	}
-	if err := a.tx.LockKey(ctx, pi.ID); err != nil {
 		return "", err
 	}
 	ch := idOf(pi.LatestCharge, func(c *stripe.Charge) string { return c.ID })
@@ -123,6 +125,10 @@ func applyCharge(ctx context.Context, a *applyCtx) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	pi := idOf(c.PaymentIntent, func(p *stripe.PaymentIntent) string { return p.ID })
+	if err := a.tx.LockKey(ctx, firstNonEmpty(pi, c.ID)); err != nil {
+		return "", err
+	}
 	p := payer{customerID: customerID(c.Customer), email: c.ReceiptEmail}
 	if c.BillingDetails != nil {
 		p.email = firstNonEmpty(p.email, c.BillingDetails.Email)
@@ -138,10 +144,6 @@ func applyCharge(ctx context.Context, a *applyCtx) (string, error) {
 	}
 	seller, err := a.seller(ctx, dest)
 	if err != nil {
-		return "", err
-	}
-	pi := idOf(c.PaymentIntent, func(p *stripe.PaymentIntent) string { return p.ID })
-	if err := a.tx.LockKey(ctx, firstNonEmpty(pi, c.ID)); err != nil {
 		return "", err
 	}
 	lastErr := ""

@@ -44,7 +44,7 @@ type WebhookWatchWorker struct {
 
 // Timeout bounds one check.
 func (w *WebhookWatchWorker) Timeout(*river.Job[WebhookWatchArgs]) time.Duration {
-	return 20 * time.Second
+	return watchTimeout
 }
 
 // Work counts the window's failures and raises the alert at the threshold.

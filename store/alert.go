@@ -21,6 +21,8 @@ const (
 	AlertDisputeOpened   = "dispute_opened"   // subject: "dispute:dp_…"
 	AlertPayoutFailed    = "payout_failed"    // subject: "payout:po_…"
 	AlertCRMRejected     = "crm_rejected"     // subject: "account:N"
+	AlertEmailUnknown    = "email_unknown"    // subject: "message:N"
+	AlertEventFailed     = "event_failed"     // subject: "event:evt_…"
 )
 
 // Alert is one problem, however often it happened.

@@ -46,4 +46,12 @@ type NewEvent struct {
 	Status        string // received, held or ignored
 	LastError     string // why, for ignored and held
 	RequestID     string
+	Source        string // SourceWebhook when empty
 }
+
+// Where a stored event came from.
+const (
+	SourceWebhook   = "webhook"   // Stripe delivered it
+	SourceReconcile = "reconcile" // fetched from Stripe's Events API because the ledger lacked it
+	SourceDemo      = "demo"      // the demo loader
+)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 
 	"github.com/jackc/pgx/v5"
@@ -14,11 +15,11 @@ const eventColumns = `id, type, api_version, livemode, created, stripe_account, 
 func (s *Store) InsertEvent(ctx context.Context, e NewEvent) (bool, error) {
 	tag, err := s.db.Exec(ctx, `
 		INSERT INTO stripe_events (id, type, api_version, livemode, created, stripe_account, object_id,
-			customer_id, payload, status, last_error, request_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+			customer_id, payload, status, last_error, request_id, source)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT (id) DO NOTHING`,
 		e.ID, e.Type, e.APIVersion, e.Livemode, e.Created, e.StripeAccount, e.ObjectID,
-		e.CustomerID, e.Payload, e.Status, e.LastError, e.RequestID)
+		e.CustomerID, e.Payload, e.Status, e.LastError, e.RequestID, cmp.Or(e.Source, SourceWebhook))
 	if err != nil {
 		return false, mapErr("insert event", err)
 	}
@@ -60,12 +61,17 @@ func (s *Store) FinishEvent(ctx context.Context, id, status, reason string, effe
 	return mapErr("finish event", err)
 }
 
-// FailEventAttempt records a failed attempt. The event stays failed until an
-// attempt succeeds.
-func (s *Store) FailEventAttempt(ctx context.Context, id, msg string) error {
+// FailEventAttempt records a failed attempt. While another attempt is
+// scheduled (final false) the event stays received, its attempts and last
+// error telling the story; final marks it failed: nothing will retry it.
+func (s *Store) FailEventAttempt(ctx context.Context, id, msg string, final bool) error {
+	status := EventReceived
+	if final {
+		status = EventFailed
+	}
 	_, err := s.db.Exec(ctx, `
-		UPDATE stripe_events SET status = 'failed', attempts = attempts + 1, last_error = $2
-		WHERE id = $1 AND status <> 'processed'`, id, msg)
+		UPDATE stripe_events SET status = $3, attempts = attempts + 1, last_error = $2
+		WHERE id = $1 AND status <> 'processed'`, id, msg, status)
 	return mapErr("fail event attempt", err)
 }
 

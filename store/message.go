@@ -15,13 +15,19 @@ const (
 
 // Message statuses. A message that failed an attempt is degraded (and
 // retried); one that failed them all is failed. Outbox is a message kept in
-// the console because no SMTP server is configured.
+// the console because no SMTP server is configured. Sending is recorded,
+// durably, before the SMTP conversation starts; a message found still sending
+// by a later attempt (the process died or the database went away before the
+// outcome was recorded) may or may not have reached the customer: it becomes
+// unknown and is never sent again automatically, only by an admin's resend.
 const (
 	MsgQueued   = "queued"
+	MsgSending  = "sending"
 	MsgSent     = "sent"
 	MsgOutbox   = "outbox"
 	MsgDegraded = "degraded"
 	MsgFailed   = "failed"
+	MsgUnknown  = "unknown"
 )
 
 // Communication states of an account, as the customer page shows them.
@@ -47,6 +53,8 @@ type Message struct {
 	LastError string          `db:"last_error" json:"last_error"`
 	CreatedAt time.Time       `db:"created_at" json:"created_at"`
 	SentAt    *time.Time      `db:"sent_at" json:"sent_at"`
+	// Resends counts an admin's resends; each gets a send job of its own.
+	Resends int `db:"resends" json:"resends"`
 }
 
 // NewMessage is a message to send once for one business event.
@@ -69,7 +77,11 @@ type RenderedMessage struct {
 }
 
 // MessageStatuses are every message status, in the order the console lists them.
-var MessageStatuses = []string{MsgOutbox, MsgSent, MsgDegraded, MsgFailed, MsgQueued}
+var MessageStatuses = []string{MsgOutbox, MsgSent, MsgDegraded, MsgFailed, MsgUnknown, MsgQueued, MsgSending}
+
+// Resendable reports whether an admin may send a message again: its last
+// send failed for good, or its outcome is unknown.
+func (m Message) Resendable() bool { return m.Status == MsgFailed || m.Status == MsgUnknown }
 
 // ValidMessageStatus reports whether s is a message status.
 func ValidMessageStatus(s string) bool {

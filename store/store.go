@@ -7,6 +7,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
 
 	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
@@ -50,6 +54,74 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store, pgxTx pgx.Tx) error
 	return pgx.BeginFunc(ctx, s.pool, func(t pgx.Tx) error {
 		return fn(&Store{pool: s.pool, db: t}, t)
 	})
+}
+
+// InTxRetry is InTx for idempotent work: when the connection breaks (Postgres
+// restarted, the network dropped, a pooled connection went stale), it runs fn
+// once more on a fresh connection. fn must be safe to run twice, since a lost
+// COMMIT may have committed.
+func (s *Store) InTxRetry(ctx context.Context, fn func(tx *Store, pgxTx pgx.Tx) error) error {
+	err := s.InTx(ctx, fn)
+	if err != nil && ConnLost(err) && ctx.Err() == nil {
+		err = s.InTx(ctx, fn)
+	}
+	return err
+}
+
+// ConnLost reports whether err says the connection to Postgres broke rather
+// than that the statement was refused: the server shut down or restarted, or
+// the connection was reset. A new connection may well succeed. A context that
+// ended is not a lost connection.
+func ConnLost(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case pgerrcode.AdminShutdown, pgerrcode.CrashShutdown, pgerrcode.CannotConnectNow:
+			return true
+		}
+		return strings.HasPrefix(pgErr.Code, "08") // connection exceptions
+	}
+	var netErr net.Error
+	return pgconn.SafeToRetry(err) || errors.As(err, &netErr) || errors.Is(err, io.EOF) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// Permanent reports whether err is Postgres refusing the data itself (a check
+// or not-null constraint, a value out of range or malformed): retrying the same
+// write cannot succeed.
+func Permanent(err error) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return false
+	}
+	switch pgErr.Code {
+	case pgerrcode.CheckViolation, pgerrcode.NotNullViolation:
+		return true
+	}
+	return strings.HasPrefix(pgErr.Code, "22") // data exceptions
+}
+
+// errRollback ends CanWrite's transaction.
+var errRollback = errors.New("rollback")
+
+// CanWrite checks that the database takes writes now: a transaction takes the
+// lock an event insert needs and a transaction ID (which a read-only server
+// refuses), then rolls back, leaving nothing behind.
+func (s *Store) CanWrite(ctx context.Context) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `LOCK TABLE stripe_events IN ROW EXCLUSIVE MODE; SELECT pg_current_xact_id()`); err != nil {
+			return err
+		}
+		return errRollback
+	})
+	if errors.Is(err, errRollback) {
+		return nil
+	}
+	return mapErr("write check", err)
 }
 
 // Ping checks that the database answers.

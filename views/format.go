@@ -97,6 +97,23 @@ func orDash(s string) string {
 }
 
 // badge is the CSS class for a status word.
+// eventStatus is the status an event shows: received with failed attempts is
+// retrying (River will try again), not failed.
+func eventStatus(status string, attempts int) string {
+	if status == "received" && attempts > 0 {
+		return "retrying"
+	}
+	return status
+}
+
+// eventStatusLabel says the same in words, with the attempt being waited for.
+func eventStatusLabel(status string, attempts int) string {
+	if s := eventStatus(status, attempts); s == "retrying" {
+		return "retrying (attempt " + itoa(attempts+1) + ")"
+	}
+	return status
+}
+
 func badge(status string) string {
 	switch status {
 	case "processed", "paid", "succeeded", "completed", "won", "synced", "active", "ok", "closed":

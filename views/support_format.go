@@ -75,9 +75,9 @@ func msgBadge(s string) string {
 	switch s {
 	case store.MsgSent:
 		return "badge good"
-	case store.MsgFailed:
+	case store.MsgFailed, store.MsgUnknown:
 		return "badge bad"
-	case store.MsgDegraded, store.MsgQueued:
+	case store.MsgDegraded, store.MsgQueued, store.MsgSending:
 		return "badge warn"
 	}
 	return "badge"

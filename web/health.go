@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"time"
 )
 
 // healthz handles GET /healthz: the process is up.
@@ -12,20 +11,25 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("ok\n"))
 }
 
-// readyz handles GET /readyz: the database answers and migrations are current.
+// readyz handles GET /readyz: the database takes a write within the webhook's
+// budget (a locked ledger or an exhausted pool makes the instance unready, so
+// the load balancer stops sending it traffic) and migrations are current. The
+// reason goes to the log, not to the anonymous caller.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.WebhookDBTimeout)
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	if err := s.store.Ping(ctx); err != nil {
+	if err := s.store.CanWrite(ctx); err != nil {
+		s.log.WarnContext(r.Context(), "not ready: the database does not take writes", "err", err, "budget", s.cfg.WebhookDBTimeout.String())
 		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = w.Write([]byte("database unreachable\n"))
+		_, _ = w.Write([]byte("database does not take writes within " + s.cfg.WebhookDBTimeout.String() + "\n"))
 		return
 	}
 	if s.ready != nil {
 		if err := s.ready(ctx); err != nil {
+			s.log.WarnContext(r.Context(), "not ready", "err", err)
 			w.WriteHeader(http.StatusServiceUnavailable)
-			_, _ = w.Write([]byte(err.Error() + "\n"))
+			_, _ = w.Write([]byte("migrations are not current: run 'switchboard migrate'\n"))
 			return
 		}
 	}

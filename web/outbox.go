@@ -1,10 +1,14 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/switchboardhq/switchboard/jobs"
 	"github.com/switchboardhq/switchboard/store"
 	"github.com/switchboardhq/switchboard/views"
 )
@@ -81,3 +85,42 @@ func (s *Server) outboxHTML(w http.ResponseWriter, r *http.Request) error {
 	_, _ = w.Write([]byte(m.HTMLBody))
 	return nil
 }
+
+// outboxResend handles POST /outbox/{id}/resend (admin): a message that failed
+// for good, or whose delivery is unknown, is queued again with a send job of
+// its own. Its alert is resolved: the admin has dealt with it.
+func (s *Server) outboxResend(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return notFound()
+	}
+	subject := "message:" + strconv.FormatInt(id, 10)
+	err = s.store.InTx(ctx, func(tx *store.Store, pgxTx pgx.Tx) error {
+		n, err := tx.ResendMessage(ctx, id)
+		if err != nil {
+			return err
+		}
+		for _, kind := range []string{store.AlertEmailUnknown, store.AlertEmailFailed} {
+			if err := tx.ResolveAlert(ctx, kind, subject); err != nil {
+				return err
+			}
+		}
+		if err := tx.Audit(ctx, currentUser(ctx).Email, "message.resend", subject, map[string]any{"resend": n}); err != nil {
+			return err
+		}
+		_, err = s.jobs.InsertTx(ctx, pgxTx, jobs.EmailArgs{MessageID: id, Resend: n}, nil)
+		return err
+	})
+	if errors.Is(err, store.ErrConflict) {
+		s.flash(ctx, "error", "Only a message that failed, or whose delivery is unknown, can be resent.")
+	} else if err != nil {
+		return err
+	} else {
+		s.flash(ctx, "ok", "Message queued to be sent again.")
+	}
+	redirectAfterPost(w, r, messagePath(id))
+	return nil
+}
+
+func messagePath(id int64) string { return "/outbox/" + strconv.FormatInt(id, 10) }

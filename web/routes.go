@@ -77,6 +77,7 @@ func (s *Server) routeTable() []entry {
 		page("GET /outbox", roleAdmin, s.outboxIndex),
 		page("GET /outbox/{id}", roleAdmin, s.outboxShow),
 		page("GET /outbox/{id}/html", roleAdmin, s.outboxHTML),
+		page("POST /outbox/{id}/resend", roleAdmin, s.outboxResend),
 
 		page("GET /seller/{$}", roleSellerView, s.sellerHome),
 		page("GET /seller/disputes/{id}", roleSellerView, s.sellerDisputesShow),

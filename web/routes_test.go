@@ -87,6 +87,7 @@ var wantAccess = map[string]string{
 	"GET /outbox":                   "admin",
 	"GET /outbox/{id}":              "admin",
 	"GET /outbox/{id}/html":         "admin",
+	"POST /outbox/{id}/resend":      "admin",
 }
 
 // TestEveryRouteHasARule walks the route table × {signed out, admin, support,

@@ -60,6 +60,9 @@ type Config struct {
 	// WebhookTolerance is how old (or how far in the future) a signature's
 	// timestamp may be; 300 s when zero.
 	WebhookTolerance time.Duration
+	// WebhookDBTimeout bounds the webhook's database work (pool wait
+	// included) and /readyz's write check; 5 s when zero.
+	WebhookDBTimeout time.Duration
 	// BadSignatureLimit is how many bad signatures a client address may send a
 	// minute before it is refused with 429; 60 when zero.
 	BadSignatureLimit int
@@ -97,6 +100,7 @@ type Server struct {
 	store   *store.Store
 	jobs    Queue
 	events  Replayer
+	ingest  *jobs.Ingester
 	log     *slog.Logger
 	cfg     Config
 	metrics *metrics
@@ -120,6 +124,9 @@ func New(st *store.Store, queue Queue, log *slog.Logger, cfg Config, ready func(
 	if cfg.WebhookTolerance == 0 {
 		cfg.WebhookTolerance = 300 * time.Second
 	}
+	if cfg.WebhookDBTimeout == 0 {
+		cfg.WebhookDBTimeout = 5 * time.Second
+	}
 	if cfg.BadSignatureLimit == 0 {
 		cfg.BadSignatureLimit = 60
 	}
@@ -139,6 +146,7 @@ func New(st *store.Store, queue Queue, log *slog.Logger, cfg Config, ready func(
 	}
 	s := &Server{
 		store: st, jobs: queue, events: events, log: log, cfg: cfg, ready: ready,
+		ingest:       &jobs.Ingester{Store: st, Jobs: queue, Dispatch: cfg.Dispatch, Production: cfg.Production},
 		metrics:      newMetrics(),
 		badSig:       httprate.NewRateLimiter(cfg.BadSignatureLimit, time.Minute),
 		loginAccount: httprate.NewRateLimiter(cfg.LoginFailures, loginWindow),

@@ -1,7 +1,7 @@
 package web
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/stripe/stripe-go/v76/webhook"
 
 	"github.com/switchboardhq/switchboard/jobs"
@@ -20,47 +19,10 @@ import (
 // maxWebhookBody is the largest event body accepted; Stripe's events are far smaller.
 const maxWebhookBody = 1 << 20
 
-// envelope is the part of an event the endpoint reads; the worker decodes the rest.
-type envelope struct {
-	ID         string `json:"id"`
-	Object     string `json:"object"`
-	Type       string `json:"type"`
-	APIVersion string `json:"api_version"`
-	Livemode   bool   `json:"livemode"`
-	Created    int64  `json:"created"`
-	Account    string `json:"account"`
-	Data       struct {
-		Object struct {
-			ID       string          `json:"id"`
-			Object   string          `json:"object"`
-			Customer json.RawMessage `json:"customer"`
-		} `json:"object"`
-	} `json:"data"`
-}
-
-// customerID reads data.object.customer, a string or an expanded object.
-func (e *envelope) customerID() string {
-	if e.Data.Object.Object == "customer" {
-		return e.Data.Object.ID
-	}
-	c := e.Data.Object.Customer
-	if len(c) == 0 || string(c) == "null" {
-		return ""
-	}
-	var id string
-	if json.Unmarshal(c, &id) == nil {
-		return id
-	}
-	var obj struct {
-		ID string `json:"id"`
-	}
-	_ = json.Unmarshal(c, &obj)
-	return obj.ID
-}
-
 // stripeWebhook handles POST /webhooks/stripe: verify, store once, enqueue once.
 // 200 when stored or already stored; 400 on a bad or stale signature or body;
-// 5xx only when the database fails, so Stripe retries.
+// 503 with Retry-After when the database cannot store the event within the
+// webhook's budget (WEBHOOK_DB_TIMEOUT), so Stripe retries.
 func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 	ip := clientIP(r)
 	// Status reports true while the address is under its limit.
@@ -87,51 +49,39 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusBadRequest, msg)
 		return
 	}
-	var env envelope
-	if err := json.Unmarshal(body, &env); err != nil || !strings.HasPrefix(env.ID, "evt_") || env.Type == "" || env.Created <= 0 {
+	// Everything the database does for this delivery, pool wait included,
+	// fits in the budget: past it, Stripe is told to retry rather than kept
+	// waiting (a locked table, an exhausted pool).
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.WebhookDBTimeout)
+	defer cancel()
+	res, err := s.ingest.Ingest(ctx, body, store.SourceWebhook, requestID(r.Context()))
+	if errors.Is(err, jobs.ErrNotEvent) {
 		s.refuse(r, "bad_body")
-		writeJSONError(w, http.StatusBadRequest, "body is not a Stripe event (id evt_…, type, created)")
+		writeJSONError(w, http.StatusBadRequest, err.Error())
 		return
-	}
-	status, reason := jobs.Classify(s.cfg.Production, env.Type, env.APIVersion, env.Livemode)
-	ev := store.NewEvent{
-		ID: env.ID, Type: env.Type, APIVersion: env.APIVersion, Livemode: env.Livemode,
-		Created: time.Unix(env.Created, 0).UTC(), StripeAccount: env.Account, ObjectID: env.Data.Object.ID,
-		CustomerID: env.customerID(), Payload: body, Status: status, LastError: reason, RequestID: requestID(r.Context()),
-	}
-	var inserted bool
-	err = s.store.InTx(r.Context(), func(tx *store.Store, pgxTx pgx.Tx) error {
-		var err error
-		if inserted, err = tx.InsertEvent(r.Context(), ev); err != nil || !inserted {
-			return err
-		}
-		if status == store.EventHeld && s.cfg.Dispatch != nil {
-			return s.cfg.Dispatch.Raise(r.Context(), tx, pgxTx, heldAlert(env.APIVersion, env.ID))
-		}
-		if status != store.EventReceived {
-			return nil
-		}
-		_, err = s.jobs.InsertTx(r.Context(), pgxTx, jobs.StripeEventArgs{EventID: env.ID}, nil)
-		return err
-	})
-	if err != nil {
+	} else if err != nil {
 		s.metrics.webhooks.WithLabelValues("error").Inc()
-		s.log.ErrorContext(r.Context(), "storing stripe event", "event_id", env.ID, "err", err)
-		writeJSONError(w, http.StatusServiceUnavailable, "could not store the event; Stripe will retry")
+		msg := "could not store the event; Stripe will retry"
+		if ctx.Err() != nil {
+			msg = "the database did not store the event within " + s.cfg.WebhookDBTimeout.String() + "; Stripe will retry"
+		}
+		s.log.ErrorContext(r.Context(), "storing stripe event", "err", err, "budget", s.cfg.WebhookDBTimeout.String())
+		w.Header().Set("Retry-After", "10")
+		writeJSONError(w, http.StatusServiceUnavailable, msg)
 		return
 	}
-	result := status
+	result := res.Status
 	switch {
-	case !inserted:
+	case !res.New:
 		result = "duplicate"
 		// Counting is best effort: the duplicate is already acknowledged.
-		if err := s.store.CountWebhookRefusal(r.Context(), "duplicate"); err != nil {
+		if err := s.store.CountWebhookRefusal(ctx, "duplicate"); err != nil {
 			s.log.WarnContext(r.Context(), "counting duplicate", "err", err)
 		}
-	case status == store.EventReceived:
+	case res.Status == store.EventReceived:
 		result = "stored"
-	case status == store.EventHeld:
-		s.log.WarnContext(r.Context(), "stripe event held for API version", "event_id", env.ID, "api_version", env.APIVersion)
+	case res.Status == store.EventHeld:
+		s.log.WarnContext(r.Context(), "stripe event held for API version", "event_id", res.ID, "api_version", res.APIVersion)
 	}
 	s.metrics.webhooks.WithLabelValues(result).Inc()
 	w.Header().Set("Content-Type", "application/json")
@@ -179,7 +129,9 @@ func signatureTime(header string) (time.Time, bool) {
 // console's overview reads the latter).
 func (s *Server) refuse(r *http.Request, kind string) {
 	s.metrics.webhooks.WithLabelValues(kind).Inc()
-	if err := s.store.CountWebhookRefusal(r.Context(), kind); err != nil {
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.WebhookDBTimeout)
+	defer cancel()
+	if err := s.store.CountWebhookRefusal(ctx, kind); err != nil {
 		s.log.WarnContext(r.Context(), "counting refused webhook", "kind", kind, "err", err)
 	}
 	s.log.WarnContext(r.Context(), "stripe webhook refused", "reason", kind, "remote", clientIP(r))
@@ -191,14 +143,4 @@ func clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
-}
-
-// heldAlert is the alert for events held because of their API version: one
-// per version, counted per event.
-func heldAlert(version, eventID string) store.NewAlert {
-	return store.NewAlert{
-		Kind: store.AlertEventHeld, Subject: "api_version:" + version, Severity: store.SeverityCritical,
-		Message: "Stripe sends events with API version " + version + " but this build speaks " + jobs.SupportedAPIVersion +
-			" (latest: " + eventID + "). Set the webhook endpoint's API version in Stripe, then replay the held events.",
-	}
 }

@@ -217,14 +217,15 @@ func (a *App) SendAndWait(e *Event) store.Event {
 	return a.WaitEvent(e.ID)
 }
 
-// WaitEvent waits until an event is processed, ignored or failed and returns it.
+// WaitEvent waits until an event is processed, ignored, held or failed, or an
+// attempt at it failed (received with attempts: River will retry), and returns it.
 func (a *App) WaitEvent(id string) store.Event {
 	a.T.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		ev, err := a.Store.EventByID(context.Background(), id)
 		if err == nil && (ev.Status == store.EventProcessed || ev.Status == store.EventIgnored ||
-			ev.Status == store.EventHeld || (ev.Status == store.EventFailed && ev.Attempts > 0)) {
+			ev.Status == store.EventHeld || (ev.Status == store.EventFailed || ev.Status == store.EventReceived) && ev.Attempts > 0) {
 			return ev
 		}
 		if time.Now().After(deadline) {

@@ -172,26 +172,31 @@ func (p *Page) Want(want int) *Page {
 	return p
 }
 
-// Outage makes every new row in a table fail a CHECK until restore is called:
-// a stand-in for a broken dependency, so the worker's apply really fails and
-// River really retries.
+// Outage makes every new row in a table fail with a transient error (a
+// trigger raising one, as a broken dependency would) until restore is called,
+// so the worker's apply really fails and River really retries. (A constraint
+// would not do: data Postgres refuses is a permanent failure.)
 func (a *App) Outage(table string) (restore func()) {
 	a.T.Helper()
 	ctx := context.Background()
 	name := "apptest_outage_" + NewID(table)
-	if _, err := a.Pool.Exec(ctx, fmt.Sprintf(`ALTER TABLE %s ADD CONSTRAINT %s CHECK (false) NOT VALID`, table, name)); err != nil {
+	if _, err := a.Pool.Exec(ctx, fmt.Sprintf(`
+		CREATE FUNCTION %[1]s() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION '%[1]s: a test outage of %[2]s'; END $$;
+		CREATE TRIGGER %[1]s BEFORE INSERT ON %[2]s FOR EACH ROW EXECUTE FUNCTION %[1]s();`, name, table)); err != nil {
 		a.T.Fatalf("outage on %s: %v", table, err)
 	}
 	return func() {
-		if _, err := a.Pool.Exec(ctx, fmt.Sprintf(`ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s`, table, name)); err != nil {
+		if _, err := a.Pool.Exec(ctx, fmt.Sprintf(`DROP TRIGGER IF EXISTS %[1]s ON %[2]s; DROP FUNCTION IF EXISTS %[1]s()`, name, table)); err != nil {
 			a.T.Fatalf("ending outage on %s: %v", table, err)
 		}
 	}
 }
 
 // FailedPayment sends a charge.succeeded event while orders cannot be written,
-// so the worker fails it: the event is failed and its job retryable. It
-// returns the event ID and a func that ends the outage.
+// so the worker fails it: its job is retryable, and since the test (not River)
+// decides when it runs again, the event is marked failed, as after its last
+// attempt. It returns the event ID and a func that ends the outage.
 func (a *App) FailedPayment(customerName string) (eventID string, restore func()) {
 	a.T.Helper()
 	restore = a.Outage("orders")
@@ -202,16 +207,20 @@ func (a *App) FailedPayment(customerName string) (eventID string, restore func()
 		obj["billing_details"].(map[string]any)["name"] = customerName
 	}
 	got := a.SendAndWait(ev)
-	if got.Status != store.EventFailed {
-		a.T.Fatalf("event during the outage: got status %q, want failed", got.Status)
+	if got.Status != store.EventReceived || got.Attempts != 1 {
+		a.T.Fatalf("event during the outage: got status %q after %d attempts, want received (retrying) after 1", got.Status, got.Attempts)
 	}
 	if st := a.JobState(ev.ID); st != "retryable" {
 		a.T.Fatalf("job during the outage: got %q, want retryable", st)
 	}
 	// River's first backoff is about a second; push the next attempt out, as
-	// after a few failures, so the test (not the scheduler) decides what runs.
+	// after a few failures, so the test (not the scheduler) decides what runs,
+	// and mark the event failed as its last attempt would.
 	if _, err := a.Pool.Exec(context.Background(), `UPDATE river_job SET scheduled_at = now() + interval '1 hour'
 		WHERE kind = 'stripe_event' AND args->>'event_id' = $1`, ev.ID); err != nil {
+		a.T.Fatal(err)
+	}
+	if _, err := a.Pool.Exec(context.Background(), `UPDATE stripe_events SET status = 'failed' WHERE id = $1`, ev.ID); err != nil {
 		a.T.Fatal(err)
 	}
 	return ev.ID, restore
