@@ -58,11 +58,13 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store, pgxTx pgx.Tx) error
 
 // InTxRetry is InTx for idempotent work: when the connection breaks (Postgres
 // restarted, the network dropped, a pooled connection went stale), it runs fn
-// once more on a fresh connection. fn must be safe to run twice, since a lost
-// COMMIT may have committed.
+// once more on a fresh connection. After a restart every pooled connection is
+// dead, so the pool drops them all first (busy ones as they come back). fn
+// must be safe to run twice, since a lost COMMIT may have committed.
 func (s *Store) InTxRetry(ctx context.Context, fn func(tx *Store, pgxTx pgx.Tx) error) error {
 	err := s.InTx(ctx, fn)
 	if err != nil && ConnLost(err) && ctx.Err() == nil {
+		s.pool.Reset()
 		err = s.InTx(ctx, fn)
 	}
 	return err

@@ -4,6 +4,7 @@
 package apptest
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"io"
@@ -73,6 +74,10 @@ type Options struct {
 	TicketRateLimit int
 	// CRMWorkers is how many CRM syncs run at once (8 when zero).
 	CRMWorkers int
+	// EventWorkers is how many events are applied at once (4 when zero).
+	EventWorkers int
+	// WebhookDBTimeout is the webhook's database budget (5 s when zero).
+	WebhookDBTimeout time.Duration
 }
 
 // MailFrom is the sender test apps use.
@@ -108,7 +113,7 @@ func NewWith(t testing.TB, o Options) *App {
 	pool := pgtest.PoolFor(t, url)
 	st := store.New(pool)
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	client, dispatch, err := jobs.New(pool, o.deps(t, st, log), jobs.Options{Work: !o.NoWorkers, EventWorkers: 4, CRMWorkers: o.CRMWorkers, NoPeriodic: true})
+	client, dispatch, err := jobs.New(pool, o.deps(t, st, log), jobs.Options{Work: !o.NoWorkers, EventWorkers: cmp.Or(o.EventWorkers, 4), CRMWorkers: o.CRMWorkers, NoPeriodic: true})
 	if err != nil {
 		t.Fatalf("river client: %v", err)
 	}
@@ -129,7 +134,7 @@ func NewWith(t testing.TB, o Options) *App {
 		secrets = []string{Secret}
 	}
 	ws := web.New(st, client, log, web.Config{
-		WebhookSecrets: secrets, Production: o.Production, BadSignatureLimit: 1000, Dispatch: dispatch,
+		WebhookSecrets: secrets, Production: o.Production, BadSignatureLimit: 1000, Dispatch: dispatch, WebhookDBTimeout: o.WebhookDBTimeout,
 		Events:        jobs.NewEventWorker(jobs.Deps{Store: st, Logger: log, FollowUps: dispatch}),
 		LoginFailures: o.LoginFailures, BaseURL: o.BaseURL,
 		Settings:    []web.Setting{{Name: "STRIPE_WEBHOOK_SECRET", Value: strings.Join(secrets, ","), Secret: true}},
