@@ -74,6 +74,9 @@ func TestDisputeLifecycle(t *testing.T) {
 	for _, outcome := range []struct{ status, order, state string }{
 		{"lost", "charged_back", "refunded"},
 		{"won", "paid", "active"},
+		// Refunding instead of contesting closes the dispute; the refund
+		// events, not the dispute, then decide the order.
+		{"charge_refunded", "paid", "active"},
 	} {
 		t.Run(outcome.status, func(t *testing.T) {
 			t.Parallel()

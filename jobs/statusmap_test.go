@@ -34,7 +34,7 @@ var stripeStatuses = map[string][]string{
 	"dispute": {
 		string(stripe.DisputeStatusLost), string(stripe.DisputeStatusNeedsResponse), string(stripe.DisputeStatusUnderReview),
 		string(stripe.DisputeStatusWarningClosed), string(stripe.DisputeStatusWarningNeedsResponse),
-		string(stripe.DisputeStatusWarningUnderReview), string(stripe.DisputeStatusWon), "prevented",
+		string(stripe.DisputeStatusWarningUnderReview), string(stripe.DisputeStatusWon), "prevented", "charge_refunded",
 	},
 	"refund": {
 		string(stripe.RefundStatusCanceled), string(stripe.RefundStatusFailed), string(stripe.RefundStatusPending),
@@ -53,7 +53,7 @@ var ours = map[string][]string{
 	"checkout.session.payment_status": {store.PayPending, store.PayFailed, store.PaySucceeded},
 	"subscription":                    {store.SubPending, store.SubActive, store.SubPastDue, store.SubPaused, store.SubCanceled},
 	"invoice":                         {"draft", "open", "paid", "payment_failed", "void", "uncollectible"},
-	"dispute":                         {store.QueueOpen, store.QueueClosed},
+	"dispute":                         store.DisputeStages,
 	"refund":                          {"pending", "requires_action", "succeeded", "failed", "canceled"},
 	"payout":                          {"pending", "in_transit", "paid", "failed", "canceled"},
 }
@@ -62,7 +62,7 @@ func TestStatusTableCoversEveryStripeStatus(t *testing.T) {
 	t.Parallel()
 	for object, statuses := range stripeStatuses {
 		for _, s := range statuses {
-			got, ok := MapStatus(object, s)
+			got, ok := MapStatus(object, "", s)
 			if !ok {
 				t.Errorf("%s status %q has no row in StatusTable", object, s)
 				continue
@@ -73,41 +73,58 @@ func TestStatusTableCoversEveryStripeStatus(t *testing.T) {
 		}
 	}
 	for _, r := range StatusTable {
+		if r.Stripe == AnyStatus && r.Event != "" {
+			continue
+		}
 		if !contains(stripeStatuses[r.Object], r.Stripe) {
 			t.Errorf("StatusTable row %s/%s is not a status Stripe documents", r.Object, r.Stripe)
 		}
 	}
-	seen := map[[2]string]bool{}
+	seen := map[[3]string]bool{}
 	for _, r := range StatusTable {
-		k := [2]string{r.Object, r.Stripe}
+		k := [3]string{r.Object, r.Event, r.Stripe}
 		if seen[k] {
-			t.Errorf("StatusTable has %s/%s twice", r.Object, r.Stripe)
+			t.Errorf("StatusTable has %s/%s/%s twice", r.Object, r.Event, r.Stripe)
 		}
 		seen[k] = true
+		if r.Event != "" && !Handles(r.Event) {
+			t.Errorf("StatusTable row for event %s: the worker does not handle that type", r.Event)
+		}
+		if !contains(ours[r.Object], r.Ours) {
+			t.Errorf("StatusTable row %s/%s/%s maps to %q, not one of ours %v", r.Object, r.Event, r.Stripe, r.Ours, ours[r.Object])
+		}
 	}
 }
 
 func TestStatusTableSemantics(t *testing.T) {
 	t.Parallel()
-	want := map[[2]string]string{
-		{"subscription", "trialing"}:           store.SubActive,
-		{"subscription", "unpaid"}:             store.SubPastDue,
-		{"subscription", "incomplete_expired"}: store.SubCanceled,
-		{"payment_intent", "canceled"}:         store.PayFailed,
-		{"payment_intent", "requires_capture"}: store.PayPending,
-		{"dispute", "warning_closed"}:          store.QueueClosed,
-		{"dispute", "under_review"}:            store.QueueOpen,
+	want := map[[3]string]string{
+		{"subscription", "", "trialing"}:                                               store.SubActive,
+		{"subscription", "", "unpaid"}:                                                 store.SubPastDue,
+		{"subscription", "", "incomplete_expired"}:                                     store.SubCanceled,
+		{"subscription", "customer.subscription.deleted", "active"}:                    store.SubCanceled,
+		{"subscription", "customer.subscription.updated", "active"}:                    store.SubActive,
+		{"payment_intent", "", "canceled"}:                                             store.PayFailed,
+		{"payment_intent", "", "requires_capture"}:                                     store.PayPending,
+		{"payment_intent", "payment_intent.payment_failed", "requires_payment_method"}: store.PayFailed,
+		{"payment_intent", "payment_intent.processing", "processing"}:                  store.PayPending,
+		{"checkout.session.payment_status", "checkout.session.expired", "unpaid"}:      store.PayFailed,
+		{"invoice", "invoice.payment_failed", "open"}:                                  "payment_failed",
+		{"invoice", "invoice.payment_failed", "paid"}:                                  "paid",
+		{"invoice", "invoice.updated", "open"}:                                         "open",
+		{"payout", "payout.failed", "paid"}:                                            "failed",
+		{"dispute", "", "warning_closed"}:                                              store.DisputeStageWon,
+		{"dispute", "", "under_review"}:                                                store.DisputeStageUnderReview,
+		{"dispute", "", "charge_refunded"}:                                             store.DisputeStageRefunded,
+		{"dispute", "", "lost"}:                                                        store.DisputeStageLost,
 	}
 	for k, w := range want {
-		if got, _ := MapStatus(k[0], k[1]); got != w {
-			t.Errorf("%s/%s: got %q, want %q", k[0], k[1], got, w)
+		if got, _ := MapStatus(k[0], k[1], k[2]); got != w {
+			t.Errorf("%s/%s/%s: got %q, want %q", k[0], k[1], k[2], got, w)
 		}
 	}
-	// The dispute queue state in the table agrees with the store's rule.
-	for _, r := range StatusTable {
-		if r.Object == "dispute" && (r.Ours == store.QueueClosed) != store.DisputeClosed(r.Stripe) {
-			t.Errorf("dispute %s: table says %s, store.DisputeClosed says %v", r.Stripe, r.Ours, store.DisputeClosed(r.Stripe))
-		}
+	if got, ok := MapStatus("payment_intent", "payment_intent.succeeded", "a_status_stripe_added_later"); ok {
+		t.Errorf("an unknown status: got %q, want no row", got)
 	}
 }
 

@@ -201,8 +201,9 @@ func (a *applyCtx) refresh(ctx context.Context, id *int64) error {
 	return nil
 }
 
-func mapped(object, status string) (string, error) {
-	ours, ok := MapStatus(object, status)
+// mapped translates the status of the event's object through StatusTable.
+func (a *applyCtx) mapped(object, status string) (string, error) {
+	ours, ok := MapStatus(object, string(a.evt.Type), status)
 	if !ok {
 		return "", errPermanent{fmt.Sprintf("unknown Stripe %s status %q: this build's status table needs a row for it", object, status)}
 	}

@@ -15,7 +15,8 @@ func applyDispute(ctx context.Context, a *applyCtx) (string, error) {
 	if err := a.decode(&d); err != nil {
 		return "", err
 	}
-	if _, err := mapped("dispute", string(d.Status)); err != nil {
+	stage, err := a.mapped("dispute", string(d.Status))
+	if err != nil {
 		return "", err
 	}
 	pi := idOf(d.PaymentIntent, func(p *stripe.PaymentIntent) string { return p.ID })
@@ -37,7 +38,7 @@ func applyDispute(ctx context.Context, a *applyCtx) (string, error) {
 		due = &t
 	}
 	ch2, err := a.tx.UpsertDispute(ctx, store.DisputeUpsert{
-		StripeDisputeID: d.ID, StripeChargeID: ch, StripePaymentIntentID: pi, Status: string(d.Status),
+		StripeDisputeID: d.ID, StripeChargeID: ch, StripePaymentIntentID: pi, Status: string(d.Status), Stage: stage,
 		Amount: d.Amount, Currency: string(d.Currency), Reason: clean(string(d.Reason)), EvidenceDueBy: due,
 	}, orderID, accountID)
 	if err != nil {
@@ -74,12 +75,9 @@ func applySubscription(ctx context.Context, a *applyCtx) (string, error) {
 	if err := a.decode(&s); err != nil {
 		return "", err
 	}
-	status, err := mapped("subscription", string(s.Status))
+	status, err := a.mapped("subscription", string(s.Status))
 	if err != nil {
 		return "", err
-	}
-	if a.evt.Type == "customer.subscription.deleted" {
-		status = store.SubCanceled
 	}
 	if err := a.tx.LockKey(ctx, s.ID); err != nil {
 		return "", err
@@ -121,12 +119,9 @@ func applyInvoice(ctx context.Context, a *applyCtx) (string, error) {
 	if err := a.decode(&in); err != nil {
 		return "", err
 	}
-	status, err := mapped("invoice", string(in.Status))
+	status, err := a.mapped("invoice", string(in.Status))
 	if err != nil {
 		return "", err
-	}
-	if a.evt.Type == "invoice.payment_failed" && status != "paid" {
-		status = "payment_failed"
 	}
 	sub := idOf(in.Subscription, func(s *stripe.Subscription) string { return s.ID })
 	if err := a.tx.LockKey(ctx, firstNonEmpty(sub, in.ID)); err != nil {
@@ -195,12 +190,9 @@ func applyPayout(ctx context.Context, a *applyCtx) (string, error) {
 	if err := a.decode(&p); err != nil {
 		return "", err
 	}
-	status, err := mapped("payout", string(p.Status))
+	status, err := a.mapped("payout", string(p.Status))
 	if err != nil {
 		return "", err
-	}
-	if a.evt.Type == "payout.failed" {
-		status = "failed"
 	}
 	if a.evt.Account == "" {
 		return "payout of the platform's own balance, not a seller's", nil

@@ -34,15 +34,9 @@ func applyCheckoutSession(ctx context.Context, a *applyCtx) (string, error) {
 	if pi == "" && string(a.evt.Type) == "checkout.session.expired" {
 		return "checkout session expired before a payment started", nil
 	}
-	payment, err := mapped("checkout.session.payment_status", string(s.PaymentStatus))
+	payment, err := a.mapped("checkout.session.payment_status", string(s.PaymentStatus))
 	if err != nil {
 		return "", err
-	}
-	switch a.evt.Type {
-	case "checkout.session.async_payment_failed":
-		payment = store.PayFailed
-	case "checkout.session.expired":
-		payment = store.PayFailed
 	}
 	// The payment's key first, then the buyer, then the seller: the one lock
 	// order (see lockOrder).
@@ -72,16 +66,13 @@ func applyPaymentIntent(ctx context.Context, a *applyCtx) (string, error) {
 	if pi.Invoice != nil && pi.Invoice.ID != "" {
 		return "payment intent belongs to invoice " + pi.Invoice.ID + ": a subscription payment, applied from invoice events", nil
 	}
-	payment, err := mapped("payment_intent", string(pi.Status))
+	payment, err := a.mapped("payment_intent", string(pi.Status))
 	if err != nil {
 		return "", err
 	}
 	lastErr := ""
-	if a.evt.Type == "payment_intent.payment_failed" {
-		payment = store.PayFailed
-		if pi.LastPaymentError != nil {
-			lastErr = clean(pi.LastPaymentError.Msg)
-		}
+	if payment == store.PayFailed && pi.LastPaymentError != nil {
+		lastErr = clean(pi.LastPaymentError.Msg)
 	}
 	if err := a.tx.LockKey(ctx, pi.ID); err != nil {
 		return "", err
@@ -121,7 +112,7 @@ func applyCharge(ctx context.Context, a *applyCtx) (string, error) {
 	if c.Invoice != nil && c.Invoice.ID != "" {
 		return "charge belongs to invoice " + c.Invoice.ID + ": a subscription payment, applied from invoice events", nil
 	}
-	payment, err := mapped("charge", string(c.Status))
+	payment, err := a.mapped("charge", string(c.Status))
 	if err != nil {
 		return "", err
 	}
@@ -163,7 +154,7 @@ func applyRefund(ctx context.Context, a *applyCtx) (string, error) {
 	if err := a.decode(&r); err != nil {
 		return "", err
 	}
-	status, err := mapped("refund", string(r.Status))
+	status, err := a.mapped("refund", string(r.Status))
 	if err != nil {
 		return "", err
 	}

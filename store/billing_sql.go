@@ -8,7 +8,7 @@ import (
 )
 
 const disputeColumns = `id, stripe_dispute_id, order_id, account_id, stripe_charge_id, stripe_payment_intent_id,
-	status, queue_state, amount, currency, reason, evidence_due_by, assigned_user_id, created_at, updated_at`
+	status, stage, queue_state, amount, currency, reason, evidence_due_by, assigned_user_id, created_at, updated_at`
 
 // DisputeByStripeID returns one dispute.
 func (s *Store) DisputeByStripeID(ctx context.Context, id string) (Dispute, error) {
@@ -41,15 +41,15 @@ func (s *Store) UpsertDispute(ctx context.Context, in DisputeUpsert, orderID, ac
 	cur, err := s.DisputeByStripeID(ctx, in.StripeDisputeID)
 	if errors.Is(err, ErrNotFound) {
 		queue := QueueOpen
-		if DisputeClosed(in.Status) {
+		if DisputeClosed(in.Stage) {
 			queue = QueueClosed
 		}
 		rows, _ := s.db.Query(ctx, `
 			INSERT INTO disputes (stripe_dispute_id, order_id, account_id, stripe_charge_id, stripe_payment_intent_id,
-				status, queue_state, amount, currency, reason, evidence_due_by)
-			VALUES ($1, $2, $3, nullif($4, ''), nullif($5, ''), $6, $7, $8, $9, $10, $11)
+				status, stage, queue_state, amount, currency, reason, evidence_due_by)
+			VALUES ($1, $2, $3, nullif($4, ''), nullif($5, ''), $6, $7, $8, $9, $10, $11, $12)
 			RETURNING `+disputeColumns,
-			in.StripeDisputeID, orderID, accountID, in.StripeChargeID, in.StripePaymentIntentID, in.Status, queue,
+			in.StripeDisputeID, orderID, accountID, in.StripeChargeID, in.StripePaymentIntentID, in.Status, in.Stage, queue,
 			in.Amount, in.Currency, in.Reason, in.EvidenceDueBy)
 		d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Dispute])
 		if err != nil {
@@ -60,20 +60,20 @@ func (s *Store) UpsertDispute(ctx context.Context, in DisputeUpsert, orderID, ac
 	if err != nil {
 		return DisputeChange{}, err
 	}
-	if !DisputeAdvances(cur.Status, in.Status) {
+	if !DisputeAdvances(cur.Stage, in.Stage) {
 		return DisputeChange{Dispute: cur, FromStatus: cur.Status}, nil
 	}
 	queue := cur.QueueState
-	if DisputeClosed(in.Status) {
+	if DisputeClosed(in.Stage) {
 		queue = QueueClosed
 	}
 	rows, _ := s.db.Query(ctx, `
-		UPDATE disputes SET status = $2, queue_state = $3, amount = $4,
+		UPDATE disputes SET status = $2, stage = $9, queue_state = $3, amount = $4,
 			reason = CASE WHEN $5 <> '' THEN $5 ELSE reason END,
 			evidence_due_by = coalesce($6, evidence_due_by),
 			order_id = coalesce(order_id, $7), account_id = coalesce(account_id, $8), updated_at = now()
 		WHERE id = $1 RETURNING `+disputeColumns,
-		cur.ID, in.Status, queue, in.Amount, in.Reason, in.EvidenceDueBy, orderID, accountID)
+		cur.ID, in.Status, queue, in.Amount, in.Reason, in.EvidenceDueBy, orderID, accountID, in.Stage)
 	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Dispute])
 	if err != nil {
 		return DisputeChange{}, mapErr("update dispute", err)

@@ -66,7 +66,8 @@ type Dispute struct {
 	AccountID             *int64     `db:"account_id" json:"account_id"`
 	StripeChargeID        *string    `db:"stripe_charge_id" json:"-"`
 	StripePaymentIntentID *string    `db:"stripe_payment_intent_id" json:"-"`
-	Status                string     `db:"status" json:"status"`
+	Status                string     `db:"status" json:"status"` // Stripe's word, for display
+	Stage                 string     `db:"stage" json:"-"`       // ours: DisputeStageNeedsResponse…
 	QueueState            string     `db:"queue_state" json:"queue_state"`
 	Amount                int64      `db:"amount" json:"amount"`
 	Currency              string     `db:"currency" json:"currency"`
@@ -82,7 +83,8 @@ type DisputeUpsert struct {
 	StripeDisputeID       string
 	StripeChargeID        string
 	StripePaymentIntentID string
-	Status                string
+	Status                string // Stripe's word, kept for display
+	Stage                 string // ours, which decides: jobs maps Status to it
 	Amount                int64
 	Currency              string
 	Reason                string

@@ -77,7 +77,7 @@ func (s *Store) UpsertOrder(ctx context.Context, in OrderUpsert) (OrderChange, e
 		SELECT
 			(SELECT coalesce(sum(amount), 0) FROM refunds WHERE status IN ('succeeded', 'pending') AND
 				((stripe_payment_intent_id = $1 AND $1 <> '') OR (stripe_charge_id = $2 AND $2 <> '') OR order_id = $3)),
-			(SELECT coalesce(array_agg(status ORDER BY created_at, id), '{}') FROM disputes WHERE
+			(SELECT coalesce(array_agg(stage ORDER BY created_at, id), '{}') FROM disputes WHERE
 				(stripe_payment_intent_id = $1 AND $1 <> '') OR (stripe_charge_id = $2 AND $2 <> '') OR order_id = $3),
 			EXISTS (SELECT 1 FROM refunds WHERE order_id IS NULL AND
 				((stripe_payment_intent_id = $1 AND $1 <> '') OR (stripe_charge_id = $2 AND $2 <> '')))

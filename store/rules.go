@@ -138,34 +138,46 @@ const (
 	QueueClosed = "closed"
 )
 
-// disputeStatusRank orders Stripe's dispute statuses so that a stale update
-// never reopens a closed dispute.
-var disputeStatusRank = map[string]int{
-	"warning_needs_response": 1, "needs_response": 1,
-	"warning_under_review": 2, "under_review": 2,
-	"warning_closed": 3, "won": 3, "lost": 3, "charge_refunded": 3, "prevented": 3,
+// Dispute stages: where a dispute stands, in our words. jobs/statusmap.go maps
+// Stripe's statuses (inquiries' warning_… ones included) to them.
+const (
+	DisputeStageNeedsResponse = "needs_response" // evidence is due
+	DisputeStageUnderReview   = "under_review"   // evidence submitted, the bank decides
+	DisputeStageWon           = "won"            // closed in the merchant's favour
+	DisputeStageLost          = "lost"           // closed against the merchant
+	DisputeStageRefunded      = "refunded"       // closed by refunding the charge
+)
+
+// DisputeStages are every dispute stage.
+var DisputeStages = []string{DisputeStageNeedsResponse, DisputeStageUnderReview, DisputeStageWon, DisputeStageLost, DisputeStageRefunded}
+
+// disputeStageRank orders the stages so that a stale update never reopens a
+// closed dispute.
+var disputeStageRank = map[string]int{
+	DisputeStageNeedsResponse: 1, DisputeStageUnderReview: 2,
+	DisputeStageWon: 3, DisputeStageLost: 3, DisputeStageRefunded: 3,
 }
 
-// DisputeClosed reports whether a dispute status is final.
-func DisputeClosed(status string) bool { return disputeStatusRank[status] == 3 }
+// DisputeClosed reports whether a dispute stage is final.
+func DisputeClosed(stage string) bool { return disputeStageRank[stage] == 3 }
 
-// DisputeAdvances reports whether moving a dispute from status from to status to
+// DisputeAdvances reports whether moving a dispute from stage from to stage to
 // goes forward (or sideways at the same stage, for a newer snapshot).
 func DisputeAdvances(from, to string) bool {
 	if DisputeClosed(from) {
 		return false
 	}
-	return disputeStatusRank[to] >= disputeStatusRank[from]
+	return disputeStageRank[to] >= disputeStageRank[from]
 }
 
-// DisputeOrderFact maps a dispute status to the order fact it implies.
-func DisputeOrderFact(status string) string {
-	switch status {
-	case "won", "warning_closed", "prevented":
+// DisputeOrderFact maps a dispute stage to the order fact it implies.
+func DisputeOrderFact(stage string) string {
+	switch stage {
+	case DisputeStageWon:
 		return DisputeWon
-	case "lost":
+	case DisputeStageLost:
 		return DisputeLost
-	case "charge_refunded":
+	case DisputeStageRefunded:
 		// The merchant refunded the charge instead of contesting: the refund
 		// decides the order status.
 		return DisputeWon

@@ -98,13 +98,14 @@ func TestDisputeAdvances(t *testing.T) {
 		from, to string
 		want     bool
 	}{
-		{"needs_response", "under_review", true},
-		{"under_review", "needs_response", false},
-		{"under_review", "won", true},
-		{"won", "needs_response", false},
-		{"lost", "won", false},
-		{"warning_needs_response", "needs_response", true},
-		{"needs_response", "needs_response", true},
+		{DisputeStageNeedsResponse, DisputeStageUnderReview, true},
+		{DisputeStageUnderReview, DisputeStageNeedsResponse, false},
+		{DisputeStageUnderReview, DisputeStageWon, true},
+		{DisputeStageNeedsResponse, DisputeStageRefunded, true},
+		{DisputeStageWon, DisputeStageNeedsResponse, false},
+		{DisputeStageLost, DisputeStageWon, false},
+		{DisputeStageRefunded, DisputeStageLost, false},
+		{DisputeStageNeedsResponse, DisputeStageNeedsResponse, true},
 	}
 	for _, c := range cases {
 		if got := DisputeAdvances(c.from, c.to); got != c.want {
