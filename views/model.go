@@ -160,8 +160,19 @@ type Setting struct {
 
 // SettingsData is the settings page.
 type SettingsData struct {
+	// Checks is true when the server runs launch-readiness checks; the page
+	// loads them from /settings/checks.
+	Checks   bool
 	Statuses []StatusRow
 	Settings []Setting
+}
+
+// ChecksData is the launch-readiness list.
+type ChecksData struct {
+	// Enabled is false when this server runs no checks.
+	Enabled bool
+	Checks  []store.Check
+	At      time.Time
 }
 
 // UserForm is the add-user form's state.

@@ -73,6 +73,8 @@ type Options struct {
 	TicketRateLimit int
 	// CRMWorkers is how many CRM syncs run at once (8 when zero).
 	CRMWorkers int
+	// Doctor runs the settings page's launch checks (none when nil).
+	Doctor func(ctx context.Context) []store.Check
 }
 
 // MailFrom is the sender test apps use.
@@ -134,7 +136,7 @@ func NewWith(t testing.TB, o Options) *App {
 		LoginFailures: o.LoginFailures, BaseURL: o.BaseURL,
 		Settings:    []web.Setting{{Name: "STRIPE_WEBHOOK_SECRET", Value: strings.Join(secrets, ","), Secret: true}},
 		InboundUser: o.InboundUser, InboundPassword: o.InboundPassword, TicketRateLimit: o.TicketRateLimit,
-		MailOutbox: o.SMTPURL == "",
+		MailOutbox: o.SMTPURL == "", Doctor: o.Doctor,
 	}, nil)
 	srv := httptest.NewServer(ws.Handler())
 	t.Cleanup(ws.Close)

@@ -15,8 +15,6 @@ import (
 func (d *Doctor) configChecks(context.Context) []store.Check {
 	return []store.Check{
 		d.baseURLCheck(),
-		d.stripeKeyCheck(),
-		d.webhookSecretCheck(),
 		d.crmConfigCheck(),
 		d.mailConfigCheck(),
 		d.alertsConfigCheck(),

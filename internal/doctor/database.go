@@ -70,9 +70,9 @@ func (d *Doctor) databaseChecks(ctx context.Context) []store.Check {
 
 func (d *Doctor) stuckCheck(h store.QueueHealth) store.Check {
 	if h.Stuck == 0 {
-		return ok(checkStuck, fmt.Sprintf("no job has been running for more than %s", d.deps.StuckAfter))
+		return ok(checkStuck, "no job has been running for more than "+minutes(d.deps.StuckAfter))
 	}
-	return warn(checkStuck, fmt.Sprintf("%d job(s) running for more than %s (%s): a worker may have died holding them", h.Stuck, d.deps.StuckAfter, strings.Join(h.StuckKinds, ", ")),
+	return warn(checkStuck, fmt.Sprintf("%d job(s) running for more than %s (%s): a worker may have died holding them", h.Stuck, minutes(d.deps.StuckAfter), strings.Join(h.StuckKinds, ", ")),
 		"River rescues them after an hour; look at /jobs and the logs of the instance that ran them, and retry or discard them there")
 }
 
@@ -81,7 +81,7 @@ func (d *Doctor) queueCheck(h store.QueueHealth) store.Check {
 	waited := time.Duration(0)
 	if h.OldestAvailable != nil {
 		waited = d.deps.Now().Sub(*h.OldestAvailable)
-		detail += fmt.Sprintf("; the oldest has waited %s", waited.Round(time.Second))
+		detail += "; the oldest has waited " + minutes(waited)
 	}
 	if h.Available > d.deps.QueueWarn || waited > 5*time.Minute {
 		return warn(checkQueue, detail, "check that switchboard serve runs (it runs the workers) and is healthy; add instances if the queue keeps growing")
@@ -102,4 +102,15 @@ func eventsCheck(h store.QueueHealth) store.Check {
 		return warn(checkEvents, detail, strings.Join(fixes, "; "))
 	}
 	return ok(checkEvents, "no held or failed events")
+}
+
+// minutes says a duration in whole minutes, or seconds under one.
+func minutes(d time.Duration) string {
+	switch m := int(d.Minutes()); {
+	case m == 1:
+		return "1 minute"
+	case m > 1:
+		return fmt.Sprintf("%d minutes", m)
+	}
+	return fmt.Sprintf("%d s", int(d.Seconds()))
 }

@@ -53,7 +53,7 @@ func TestDatabaseChecks(t *testing.T) {
 				       ('evt_failed1', 'charge.succeeded', false, now(), '{}', 'failed')`)
 			return u
 		}, func(d *doctor.Deps) { d.QueueWarn = 2 }, []expect{
-			{"jobs.stuck", store.CheckWarn, "1 job(s) running for more than 5m0s (crm_sync)"},
+			{"jobs.stuck", store.CheckWarn, "1 job(s) running for more than 5 minutes (crm_sync)"},
 			{"jobs.queue", store.CheckWarn, "3 waiting"},
 			{"events.held_failed", store.CheckWarn, "1 held, 1 failed"},
 			{"events.held_failed", store.CheckWarn, "replay"},
@@ -62,7 +62,7 @@ func TestDatabaseChecks(t *testing.T) {
 			u := pgtest.URL(t)
 			exec(t, u, `INSERT INTO river_job (kind, args, max_attempts, state, scheduled_at) VALUES ('email', '{}', 5, 'available', now() - interval '20 minutes')`)
 			return u
-		}, nil, []expect{{"jobs.queue", store.CheckWarn, "the oldest has waited 20m"}}},
+		}, nil, []expect{{"jobs.queue", store.CheckWarn, "the oldest has waited 20 minutes"}}},
 		{"nothing listening", func(testing.TB) string { return "postgres://sb:secret-pw@127.0.0.1:1/switchboard" }, nil, []expect{
 			{"database", store.CheckFail, "cannot reach Postgres at 127.0.0.1:1/switchboard"}, {"database.migrations", store.CheckSkip, "unreachable"},
 		}},

@@ -21,9 +21,14 @@ const (
 	checkStripeEndpoint = "stripe.webhook_endpoint"
 )
 
-// stripeChecks ask Stripe whether it accepts the key and whether it has the
-// webhook endpoint this deployment needs.
+// stripeChecks look at the key's mode and the webhook secret, then ask
+// Stripe whether it accepts the key and has the webhook endpoint this
+// deployment needs.
 func (d *Doctor) stripeChecks(ctx context.Context) []store.Check {
+	return append([]store.Check{d.stripeKeyCheck(), d.webhookSecretCheck()}, d.stripeAPIChecks(ctx)...)
+}
+
+func (d *Doctor) stripeAPIChecks(ctx context.Context) []store.Check {
 	if d.cfg.StripeSecretKey == "" {
 		why := "STRIPE_SECRET_KEY is not set"
 		return []store.Check{skip(checkStripeAPI, why, ""), skip(checkStripeEndpoint, why+": the endpoint cannot be checked", "set STRIPE_SECRET_KEY to a restricted key that reads Webhook endpoints")}
