@@ -17,6 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/switchboardhq/switchboard/internal/doctor"
 	"github.com/switchboardhq/switchboard/internal/logx"
 	"github.com/switchboardhq/switchboard/jobs"
 	"github.com/switchboardhq/switchboard/migrations"
@@ -93,6 +94,9 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 		Events: jobs.NewEventWorker(jobs.Deps{Store: st, Logger: log, FollowUps: dispatch}), Settings: cfg.settings(),
 		Dispatch: dispatch, InboundUser: cfg.InboundEmailUser, InboundPassword: cfg.InboundEmailPassword,
 		MailOutbox: cfg.SMTPURL == "",
+		Doctor: func(ctx context.Context) []store.Check {
+			return doctor.New(cfg.doctorConfig(), doctor.Deps{Pool: pool}).Run(ctx)
+		},
 	},
 		func(ctx context.Context) error { return migrations.Current(ctx, pool) })
 	defer srv.Close()

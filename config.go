@@ -27,6 +27,7 @@ type config struct {
 	CRMWebhookSecret     string
 	SMTPURL              string
 	MailFrom             string
+	DKIMSelector         string
 	AlertSlackWebhookURL string
 	AlertEmail           string
 	InboundEmailUser     string
@@ -59,6 +60,7 @@ func (c config) settings() []web.Setting {
 		{Name: "CRM_WEBHOOK_SECRET", Value: c.CRMWebhookSecret, Secret: true},
 		{Name: "SMTP_URL", Value: c.SMTPURL, Secret: true},
 		{Name: "MAIL_FROM", Value: c.MailFrom},
+		{Name: "MAIL_DKIM_SELECTOR", Value: c.DKIMSelector},
 		{Name: "ALERT_SLACK_WEBHOOK_URL", Value: c.AlertSlackWebhookURL, Secret: true},
 		{Name: "ALERT_EMAIL", Value: c.AlertEmail},
 		{Name: "EVENT_WORKERS", Value: strconv.Itoa(c.EventWorkers)},
@@ -84,6 +86,7 @@ func loadConfig() (config, error) {
 		CRMWebhookSecret:     os.Getenv("CRM_WEBHOOK_SECRET"),
 		SMTPURL:              os.Getenv("SMTP_URL"),
 		MailFrom:             os.Getenv("MAIL_FROM"),
+		DKIMSelector:         os.Getenv("MAIL_DKIM_SELECTOR"),
 		AlertSlackWebhookURL: os.Getenv("ALERT_SLACK_WEBHOOK_URL"),
 		AlertEmail:           os.Getenv("ALERT_EMAIL"),
 		InboundEmailUser:     os.Getenv("INBOUND_EMAIL_USER"),

@@ -24,6 +24,8 @@ commands:
   token create --name N         create an API token and print it once
   replay EVENT_ID...            apply stored Stripe events again (held, failed, ignored or processed)
   demo                          load a small demo marketplace into an empty database (make run does this)
+  doctor [--json]               check the deployment is ready: one line per check (ok, warn, fail or skip,
+                                the finding and the fix); exits 1 when any check fails
   seed [--accounts N] [--events N] [--orders N] [--disputes N]
                                 fill the database with a large made-up marketplace (for make bench-pages;
                                 refused when APP_ENV=production)
@@ -81,6 +83,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdDemo(ctx, cfg, stdout, stderr)
 	case "seed":
 		return cmdSeed(ctx, cfg, args[1:], stdout)
+	case "doctor":
+		return cmdDoctor(ctx, cfg, args[1:], stdout)
 	}
 	return usageError{fmt.Sprintf("unknown command %q", args[0])}
 }

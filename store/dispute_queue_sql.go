@@ -10,7 +10,7 @@ import (
 )
 
 const queueDisputeSelect = `SELECT d.id, d.stripe_dispute_id, d.order_id, d.account_id, d.stripe_charge_id,
-	d.stripe_payment_intent_id, d.status, d.queue_state, d.amount, d.currency, d.reason, d.evidence_due_by,
+	d.stripe_payment_intent_id, d.status, d.stage, d.queue_state, d.amount, d.currency, d.reason, d.evidence_due_by,
 	d.assigned_user_id, d.created_at, d.updated_at,
 	coalesce(a.name, '') AS customer_name, a.email AS customer_email, o.reference AS order_reference,
 	o.seller_account_id, sa.name AS seller_name, u.email AS assignee_email,

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/switchboardhq/switchboard/store"
 )
 
 // htmxConfig turns off what the CSP forbids (inline indicator styles, eval)
@@ -181,4 +183,34 @@ func acctValue(p *int64) string {
 		return ""
 	}
 	return itoa(*p)
+}
+
+// checkBadge is the badge colour of a launch check's status.
+func checkBadge(s store.CheckStatus) string {
+	switch s {
+	case store.CheckOK:
+		return "good"
+	case store.CheckWarn:
+		return "warn"
+	case store.CheckFail:
+		return "bad"
+	}
+	return ""
+}
+
+// checksSummary counts the launch checks by status: "1 failing, 2 warnings,
+// 14 ok, 4 skipped".
+func checksSummary(cs []store.Check) string {
+	n := map[store.CheckStatus]int{}
+	for _, c := range cs {
+		n[c.Status]++
+	}
+	plural := func(k int, one, many string) string {
+		if k == 1 {
+			return "1 " + one
+		}
+		return strconv.Itoa(k) + " " + many
+	}
+	return plural(n[store.CheckFail], "failing", "failing") + ", " + plural(n[store.CheckWarn], "warning", "warnings") + ", " +
+		strconv.Itoa(n[store.CheckOK]) + " ok, " + strconv.Itoa(n[store.CheckSkip]) + " skipped"
 }

@@ -149,7 +149,15 @@ type JobsData struct {
 
 // StatusRow is one row of the Stripe-to-ours status table.
 type StatusRow struct {
-	Object, Stripe, Ours, What string
+	Object, Event, Stripe, Ours, What string
+}
+
+// statusCell shows the any-status wildcard of an event row in words.
+func statusCell(s string) string {
+	if s == "*" {
+		return "any"
+	}
+	return s
 }
 
 // Setting is one configuration value, already masked when secret.
@@ -160,8 +168,19 @@ type Setting struct {
 
 // SettingsData is the settings page.
 type SettingsData struct {
+	// Checks is true when the server runs launch-readiness checks; the page
+	// loads them from /settings/checks.
+	Checks   bool
 	Statuses []StatusRow
 	Settings []Setting
+}
+
+// ChecksData is the launch-readiness list.
+type ChecksData struct {
+	// Enabled is false when this server runs no checks.
+	Enabled bool
+	Checks  []store.Check
+	At      time.Time
 }
 
 // UserForm is the add-user form's state.

@@ -61,6 +61,7 @@ func (s *Server) routeTable() []entry {
 		page("POST /jobs/{id}/retry", roleAdmin, s.jobsRetry),
 		page("POST /jobs/{id}/discard", roleAdmin, s.jobsDiscard),
 		page("GET /settings", roleAdmin, s.settingsShow),
+		page("GET /settings/checks", roleAdmin, s.settingsChecks),
 		page("GET /users", roleAdmin, s.usersIndex),
 		page("POST /users", roleAdmin, s.usersCreate),
 		page("POST /users/{id}/role", roleAdmin, s.usersSetRole),

@@ -57,6 +57,7 @@ var wantAccess = map[string]string{
 	"POST /jobs/{id}/retry":     "admin",
 	"POST /jobs/{id}/discard":   "admin",
 	"GET /settings":             "admin",
+	"GET /settings/checks":      "admin",
 	"GET /users":                "admin",
 	"POST /users":               "admin",
 	"POST /users/{id}/role":     "admin",

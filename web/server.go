@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
@@ -93,6 +94,10 @@ type Config struct {
 	// MailOutbox is true when no SMTP server is configured: the outbox page
 	// says mail is kept there.
 	MailOutbox bool
+	// Doctor runs the launch-readiness checks the settings page lists (the
+	// same as switchboard doctor); nil shows none. It may take seconds: the
+	// page loads its result separately.
+	Doctor func(ctx context.Context) []store.Check
 }
 
 // Server holds what the handlers share.
@@ -116,6 +121,9 @@ type Server struct {
 	assets       assets
 	// access maps each route pattern to its rule (for the navigation).
 	access map[string]string
+	// checks lets one launch-readiness run at a time (each calls Stripe,
+	// HubSpot and the mail server).
+	checks sync.Mutex
 }
 
 // New builds a Server. ready is called by /readyz after the database ping.

@@ -78,6 +78,8 @@ type Options struct {
 	EventWorkers int
 	// WebhookDBTimeout is the webhook's database budget (5 s when zero).
 	WebhookDBTimeout time.Duration
+	// Doctor runs the settings page's launch checks (none when nil).
+	Doctor func(ctx context.Context) []store.Check
 }
 
 // MailFrom is the sender test apps use.
@@ -139,7 +141,7 @@ func NewWith(t testing.TB, o Options) *App {
 		LoginFailures: o.LoginFailures, BaseURL: o.BaseURL,
 		Settings:    []web.Setting{{Name: "STRIPE_WEBHOOK_SECRET", Value: strings.Join(secrets, ","), Secret: true}},
 		InboundUser: o.InboundUser, InboundPassword: o.InboundPassword, TicketRateLimit: o.TicketRateLimit,
-		MailOutbox: o.SMTPURL == "",
+		MailOutbox: o.SMTPURL == "", Doctor: o.Doctor,
 	}, nil)
 	srv := httptest.NewServer(ws.Handler())
 	t.Cleanup(ws.Close)

@@ -12,10 +12,13 @@ import (
 // rest were won or lost.
 var disputesStep = step{table: "disputes", sql: `
 	INSERT INTO disputes (stripe_dispute_id, order_id, account_id, stripe_charge_id, stripe_payment_intent_id, status,
-		queue_state, amount, currency, reason, evidence_due_by, created_at, updated_at)
+		stage, queue_state, amount, currency, reason, evidence_due_by, created_at, updated_at)
 	SELECT 'dp_' || $1 || lpad(k::text, 9, '0'), id, buyer_account_id, stripe_charge_id, stripe_payment_intent_id,
 		CASE WHEN open THEN CASE WHEN r < .6 THEN 'needs_response' WHEN r < .9 THEN 'under_review' ELSE 'warning_needs_response' END
 			ELSE CASE WHEN r < .45 THEN 'won' WHEN r < .9 THEN 'lost' WHEN r < .95 THEN 'charge_refunded' ELSE 'warning_closed' END
+		END,
+		CASE WHEN open THEN CASE WHEN r < .6 THEN 'needs_response' WHEN r < .9 THEN 'under_review' ELSE 'needs_response' END
+			ELSE CASE WHEN r < .45 THEN 'won' WHEN r < .9 THEN 'lost' WHEN r < .95 THEN 'refunded' ELSE 'won' END
 		END,
 		CASE WHEN open THEN 'open' ELSE 'closed' END, amount, currency,
 		CASE WHEN r2 < .4 THEN 'fraudulent' WHEN r2 < .65 THEN 'product_not_received' WHEN r2 < .8 THEN 'product_unacceptable'

@@ -41,6 +41,8 @@ type SMTP struct {
 	host    string
 	opts    []gomail.Option
 	Timeout time.Duration
+	// implicitTLS is smtps://: TLS from the first byte.
+	implicitTLS bool
 }
 
 // ParseSMTP reads SMTP_URL: smtp://user:pass@host:port (STARTTLS when the
@@ -73,6 +75,7 @@ func ParseSMTP(raw, from string) (*SMTP, error) {
 		}
 	case "smtps":
 		s.opts = append(s.opts, gomail.WithSSL())
+		s.implicitTLS = true
 		if port == 0 {
 			port = 465
 		}
