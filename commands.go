@@ -88,11 +88,18 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("river client: %w", err)
 	}
+	ui, err := web.NewRiverUI(client, log)
+	if err != nil {
+		return fmt.Errorf("river ui: %w", err)
+	}
+	if err := ui.Start(ctx); err != nil {
+		return fmt.Errorf("starting river ui: %w", err)
+	}
 	srv := web.New(st, client, log, web.Config{
 		WebhookSecrets: cfg.WebhookSecrets, Production: cfg.production(), BaseURL: cfg.BaseURL,
 		Events: jobs.NewEventWorker(jobs.Deps{Store: st, Logger: log, FollowUps: dispatch}), Settings: cfg.settings(),
 		Dispatch: dispatch, InboundUser: cfg.InboundEmailUser, InboundPassword: cfg.InboundEmailPassword,
-		MailOutbox: cfg.SMTPURL == "",
+		MailOutbox: cfg.SMTPURL == "", RiverUI: ui,
 	},
 		func(ctx context.Context) error { return migrations.Current(ctx, pool) })
 	defer srv.Close()

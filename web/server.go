@@ -90,6 +90,9 @@ type Config struct {
 	// MailOutbox is true when no SMTP server is configured: the outbox page
 	// says mail is kept there.
 	MailOutbox bool
+	// RiverUI is River's own UI, served to admins at /admin/river (see
+	// NewRiverUI); nil answers 404 there. Close stops it.
+	RiverUI *RiverUI
 }
 
 // Server holds what the handlers share.
@@ -155,8 +158,13 @@ func New(st *store.Store, queue Queue, log *slog.Logger, cfg Config, ready func(
 	return s
 }
 
-// Close stops the session store's background cleanup.
-func (s *Server) Close() { s.sessionStore.StopCleanup() }
+// Close stops the session store's background cleanup and River's UI.
+func (s *Server) Close() {
+	s.sessionStore.StopCleanup()
+	if s.cfg.RiverUI != nil {
+		s.cfg.RiverUI.Stop()
+	}
+}
 
 // Registry exposes the server's Prometheus registry (workers add to it).
 func (s *Server) Registry() *prometheus.Registry { return s.metrics.reg }

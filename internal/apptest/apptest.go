@@ -124,6 +124,13 @@ func NewWith(t testing.TB, o Options) *App {
 			cancel()
 		})
 	}
+	ui, err := web.NewRiverUI(client, log)
+	if err != nil {
+		t.Fatalf("river ui: %v", err)
+	}
+	if err := ui.Start(context.Background()); err != nil {
+		t.Fatalf("starting river ui: %v", err)
+	}
 	secrets := o.Secrets
 	if secrets == nil {
 		secrets = []string{Secret}
@@ -134,7 +141,7 @@ func NewWith(t testing.TB, o Options) *App {
 		LoginFailures: o.LoginFailures, BaseURL: o.BaseURL,
 		Settings:    []web.Setting{{Name: "STRIPE_WEBHOOK_SECRET", Value: strings.Join(secrets, ","), Secret: true}},
 		InboundUser: o.InboundUser, InboundPassword: o.InboundPassword, TicketRateLimit: o.TicketRateLimit,
-		MailOutbox: o.SMTPURL == "",
+		MailOutbox: o.SMTPURL == "", RiverUI: ui,
 	}, nil)
 	srv := httptest.NewServer(ws.Handler())
 	t.Cleanup(ws.Close)
