@@ -84,6 +84,8 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	metrics := web.NewMetrics()
+	deps.Metrics = metrics
 	client, dispatch, err := jobs.New(pool, deps, jobs.Options{Work: true, EventWorkers: cfg.EventWorkers})
 	if err != nil {
 		return fmt.Errorf("river client: %w", err)
@@ -99,7 +101,7 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 		WebhookSecrets: cfg.WebhookSecrets, Production: cfg.production(), BaseURL: cfg.BaseURL,
 		Events: jobs.NewEventWorker(jobs.Deps{Store: st, Logger: log, FollowUps: dispatch}), Settings: cfg.settings(),
 		Dispatch: dispatch, InboundUser: cfg.InboundEmailUser, InboundPassword: cfg.InboundEmailPassword,
-		MailOutbox: cfg.SMTPURL == "", RiverUI: ui,
+		MailOutbox: cfg.SMTPURL == "", RiverUI: ui, Metrics: metrics,
 	},
 		func(ctx context.Context) error { return migrations.Current(ctx, pool) })
 	defer srv.Close()

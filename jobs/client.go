@@ -37,6 +37,9 @@ type Deps struct {
 	NextStepURL string
 	// HTTP is the client for alert webhooks; a 10-second-timeout client when nil.
 	HTTP *http.Client
+	// Metrics receives job durations and outcomes, event and CRM latencies;
+	// nil measures nothing.
+	Metrics Metrics
 }
 
 // Options tune the River client.
@@ -63,9 +66,9 @@ func New(pool *pgxpool.Pool, d Deps, o Options) (*river.Client[pgx.Tx], *Dispatc
 		d.HTTP = &http.Client{Timeout: 10 * time.Second}
 	}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &StripeEventWorker{Store: d.Store, Logger: d.Logger, FollowUps: d.FollowUps})
+	river.AddWorker(workers, &StripeEventWorker{Store: d.Store, Logger: d.Logger, FollowUps: d.FollowUps, Metrics: d.Metrics})
 	if d.CRM != nil {
-		river.AddWorker(workers, &CRMSyncWorker{Store: d.Store, Logger: d.Logger, CRM: d.CRM, Dispatch: disp})
+		river.AddWorker(workers, &CRMSyncWorker{Store: d.Store, Logger: d.Logger, CRM: d.CRM, Dispatch: disp, Metrics: d.Metrics})
 	}
 	river.AddWorker(workers, &EmailWorker{Store: d.Store, Logger: d.Logger, Mail: d.Mail, Dispatch: disp, NextStepURL: d.NextStepURL})
 	river.AddWorker(workers, &AlertDeliverWorker{Store: d.Store, Logger: d.Logger, Channels: d.Alerts, Mail: d.Mail,
@@ -78,6 +81,9 @@ func New(pool *pgxpool.Pool, d Deps, o Options) (*river.Client[pgx.Tx], *Dispatc
 		// Completed jobs are kept a day for the console; failures longer.
 		CompletedJobRetentionPeriod: 24 * time.Hour,
 		FetchCooldown:               20 * time.Millisecond,
+	}
+	if d.Metrics != nil {
+		cfg.Middleware = []rivertype.Middleware{&metricsMiddleware{m: d.Metrics}}
 	}
 	if o.Work {
 		n := o.EventWorkers

@@ -125,6 +125,8 @@ type StripeEventWorker struct {
 	Store     *store.Store
 	Logger    *slog.Logger
 	FollowUps FollowUps
+	// Metrics, if set, gets each event's arrival-to-processed time.
+	Metrics Metrics
 }
 
 // Timeout bounds one attempt.
@@ -139,7 +141,11 @@ func (e errPermanent) Error() string { return e.msg }
 
 // Work applies one event.
 func (w *StripeEventWorker) Work(ctx context.Context, job *river.Job[StripeEventArgs]) error {
-	_, err := w.apply(ctx, job.Args.EventID, job.Args.Replay, true)
+	status, err := w.apply(ctx, job.Args.EventID, job.Args.Replay, true)
+	if err == nil && status == store.EventProcessed && !job.Args.Replay && w.Metrics != nil {
+		// The job was inserted in the webhook's transaction, with the event.
+		w.Metrics.EventProcessed(time.Since(job.CreatedAt))
+	}
 	return err
 }
 

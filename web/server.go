@@ -90,6 +90,9 @@ type Config struct {
 	// MailOutbox is true when no SMTP server is configured: the outbox page
 	// says mail is kept there.
 	MailOutbox bool
+	// Metrics is the Prometheus registry /metrics serves; give the same one
+	// to jobs.Deps so the workers' measures show. Nil makes one of its own.
+	Metrics *Metrics
 	// RiverUI is River's own UI, served to admins at /admin/river (see
 	// NewRiverUI); nil answers 404 there. Close stops it.
 	RiverUI *RiverUI
@@ -102,7 +105,7 @@ type Server struct {
 	events  Replayer
 	log     *slog.Logger
 	cfg     Config
-	metrics *metrics
+	metrics *Metrics
 	badSig  *httprate.RateLimiter
 	// ready reports whether migrations are current (for /readyz).
 	ready func(ctx context.Context) error
@@ -132,6 +135,9 @@ func New(st *store.Store, queue Queue, log *slog.Logger, cfg Config, ready func(
 	if cfg.TicketRateLimit == 0 {
 		cfg.TicketRateLimit = 60
 	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics()
+	}
 	events := cfg.Events
 	if events == nil {
 		d := jobs.Deps{Store: st, Logger: log}
@@ -142,12 +148,15 @@ func New(st *store.Store, queue Queue, log *slog.Logger, cfg Config, ready func(
 	}
 	s := &Server{
 		store: st, jobs: queue, events: events, log: log, cfg: cfg, ready: ready,
-		metrics:      newMetrics(),
+		metrics:      cfg.Metrics,
 		badSig:       httprate.NewRateLimiter(cfg.BadSignatureLimit, time.Minute),
 		loginAccount: httprate.NewRateLimiter(cfg.LoginFailures, loginWindow),
 		loginAddress: httprate.NewRateLimiter(4*cfg.LoginFailures, loginWindow),
 		csrf:         http.NewCrossOriginProtection(),
 		assets:       newAssets(),
+	}
+	if err := s.metrics.reg.Register(&figuresCollector{store: st, ready: ready, log: log}); err != nil {
+		log.Warn("metrics: the database figures are already registered", "err", err)
 	}
 	s.sessions, s.sessionStore = newSessions(st, cfg, log)
 	s.csrf.SetDenyHandler(http.HandlerFunc(s.csrfDenied))

@@ -108,7 +108,10 @@ func NewWith(t testing.TB, o Options) *App {
 	pool := pgtest.PoolFor(t, url)
 	st := store.New(pool)
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	client, dispatch, err := jobs.New(pool, o.deps(t, st, log), jobs.Options{Work: !o.NoWorkers, EventWorkers: 4, CRMWorkers: o.CRMWorkers, NoPeriodic: true})
+	metrics := web.NewMetrics()
+	deps := o.deps(t, st, log)
+	deps.Metrics = metrics
+	client, dispatch, err := jobs.New(pool, deps, jobs.Options{Work: !o.NoWorkers, EventWorkers: 4, CRMWorkers: o.CRMWorkers, NoPeriodic: true})
 	if err != nil {
 		t.Fatalf("river client: %v", err)
 	}
@@ -141,7 +144,7 @@ func NewWith(t testing.TB, o Options) *App {
 		LoginFailures: o.LoginFailures, BaseURL: o.BaseURL,
 		Settings:    []web.Setting{{Name: "STRIPE_WEBHOOK_SECRET", Value: strings.Join(secrets, ","), Secret: true}},
 		InboundUser: o.InboundUser, InboundPassword: o.InboundPassword, TicketRateLimit: o.TicketRateLimit,
-		MailOutbox: o.SMTPURL == "", RiverUI: ui,
+		MailOutbox: o.SMTPURL == "", RiverUI: ui, Metrics: metrics,
 	}, nil)
 	srv := httptest.NewServer(ws.Handler())
 	t.Cleanup(ws.Close)
