@@ -163,4 +163,7 @@ func TestMetricsShowWhatBreaksRevenue(t *testing.T) {
 	if help := fams["switchboard_jobs"].GetHelp(); !strings.Contains(help, "kind and state") {
 		t.Errorf("switchboard_jobs help: %q", help)
 	}
+	// What deploy/ ships reads only what this scrape shows.
+	t.Run("alert rules", func(t *testing.T) { checkAlertRules(t, fams) })
+	t.Run("dashboard", func(t *testing.T) { checkDashboard(t, fams) })
 }
