@@ -39,7 +39,7 @@ func JobsPage(sh Shell, d JobsData) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>Jobs</h1><p class=\"lead\">Failed, retrying and discarded jobs. <a href=\"/admin/river/\" data-testid=\"river-ui-link\">River's own UI</a> shows every job, queue and state.</p><nav class=\"tabs\" aria-label=\"Job states\" data-testid=\"job-states\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>Jobs</h1><p class=\"lead\">Retrying, discarded and cancelled jobs. <a href=\"/admin/river/\" data-testid=\"river-ui-link\">River's own UI</a> shows every job, queue and state.</p><nav class=\"tabs\" aria-label=\"Job states\" data-testid=\"job-states\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
