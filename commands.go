@@ -85,15 +85,24 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	metrics := web.NewMetrics()
+	deps.Metrics = metrics
 	client, dispatch, err := jobs.New(pool, deps, jobs.Options{Work: true, EventWorkers: cfg.EventWorkers, RescueAfter: cfg.JobRescueAfter})
 	if err != nil {
 		return fmt.Errorf("river client: %w", err)
+	}
+	ui, err := web.NewRiverUI(client, log)
+	if err != nil {
+		return fmt.Errorf("river ui: %w", err)
+	}
+	if err := ui.Start(ctx); err != nil {
+		return fmt.Errorf("starting river ui: %w", err)
 	}
 	srv := web.New(st, client, log, web.Config{
 		WebhookSecrets: cfg.WebhookSecrets, Production: cfg.production(), BaseURL: cfg.BaseURL, WebhookDBTimeout: cfg.WebhookDBTimeout,
 		Events: jobs.NewEventWorker(jobs.Deps{Store: st, Logger: log, FollowUps: dispatch}), Settings: cfg.settings(),
 		Dispatch: dispatch, InboundUser: cfg.InboundEmailUser, InboundPassword: cfg.InboundEmailPassword,
-		MailOutbox: cfg.SMTPURL == "",
+		MailOutbox: cfg.SMTPURL == "", RiverUI: ui, Metrics: metrics,
 		Doctor: func(ctx context.Context) []store.Check {
 			return doctor.New(cfg.doctorConfig(), doctor.Deps{Pool: pool}).Run(ctx)
 		},

@@ -21,7 +21,7 @@ func jobDeps(cfg config, st *store.Store, log *slog.Logger) (jobs.Deps, error) {
 	switch cfg.CRMProvider {
 	case "hubspot":
 		if cfg.HubSpotToken == "" {
-			return d, errors.New("CRM_PROVIDER=hubspot needs HUBSPOT_TOKEN (a private app token with crm.objects.contacts.read and .write)")
+			return d, errors.New("CRM_PROVIDER=hubspot needs HUBSPOT_TOKEN (a private app token with crm.objects.contacts.read and .write, crm.schemas.contacts.read and .write)")
 		}
 		d.CRM = crm.NewHubSpot(cfg.HubSpotToken, cfg.HubSpotAPIBase)
 	case "webhook":

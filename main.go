@@ -23,6 +23,7 @@ commands:
                                 add a console user; the password is the first line of stdin
   token create --name N         create an API token and print it once
   replay EVENT_ID...            apply stored Stripe events again (held, failed, ignored or processed)
+  crm setup                     create Switchboard's property group and contact properties in HubSpot
   demo                          load a small demo marketplace into an empty database (make run does this)
   doctor [--json]               check the deployment is ready: one line per check (ok, warn, fail or skip,
                                 the finding and the fix); exits 1 when any check fails
@@ -79,6 +80,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdTokenCreate(ctx, cfg, args[2:], stdout)
 	case "replay":
 		return cmdReplay(ctx, cfg, args[1:], stdout, stderr)
+	case "crm":
+		return cmdCRM(ctx, cfg, args[1:], stdout)
 	case "demo":
 		return cmdDemo(ctx, cfg, stdout, stderr)
 	case "seed":

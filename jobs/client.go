@@ -37,6 +37,9 @@ type Deps struct {
 	NextStepURL string
 	// HTTP is the client for alert webhooks; a 10-second-timeout client when nil.
 	HTTP *http.Client
+	// Metrics receives job durations and outcomes, event and CRM latencies;
+	// nil measures nothing.
+	Metrics Metrics
 }
 
 // Job timing is set here, together, because the pieces depend on each other.
@@ -96,9 +99,9 @@ func New(pool *pgxpool.Pool, d Deps, o Options) (*river.Client[pgx.Tx], *Dispatc
 		d.HTTP = &http.Client{Timeout: 10 * time.Second}
 	}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &StripeEventWorker{Store: d.Store, Logger: d.Logger, FollowUps: d.FollowUps})
+	river.AddWorker(workers, &StripeEventWorker{Store: d.Store, Logger: d.Logger, FollowUps: d.FollowUps, Metrics: d.Metrics})
 	if d.CRM != nil {
-		river.AddWorker(workers, &CRMSyncWorker{Store: d.Store, Logger: d.Logger, CRM: d.CRM, Dispatch: disp})
+		river.AddWorker(workers, &CRMSyncWorker{Store: d.Store, Logger: d.Logger, CRM: d.CRM, Dispatch: disp, Metrics: d.Metrics})
 	}
 	river.AddWorker(workers, &EmailWorker{Store: d.Store, Logger: d.Logger, Mail: d.Mail, Dispatch: disp, NextStepURL: d.NextStepURL})
 	river.AddWorker(workers, &AlertDeliverWorker{Store: d.Store, Logger: d.Logger, Channels: d.Alerts, Mail: d.Mail,
@@ -112,6 +115,9 @@ func New(pool *pgxpool.Pool, d Deps, o Options) (*river.Client[pgx.Tx], *Dispatc
 		CompletedJobRetentionPeriod: 24 * time.Hour,
 		FetchCooldown:               20 * time.Millisecond,
 		RescueStuckJobsAfter:        max(cmp.Or(o.RescueAfter, DefaultRescueAfter), maxJobTimeout),
+	}
+	if d.Metrics != nil {
+		cfg.Middleware = []rivertype.Middleware{&metricsMiddleware{m: d.Metrics}}
 	}
 	if o.Work {
 		n := o.EventWorkers

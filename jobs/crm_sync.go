@@ -45,6 +45,8 @@ type CRMSyncWorker struct {
 	Logger   *slog.Logger
 	CRM      crm.Client
 	Dispatch *Dispatcher
+	// Metrics, if set, gets each push's change-to-CRM time.
+	Metrics Metrics
 }
 
 // Timeout bounds one push (a search, a create and an update at most).
@@ -98,6 +100,9 @@ func (w *CRMSyncWorker) Work(ctx context.Context, job *river.Job[CRMSyncArgs]) e
 	})
 	if err != nil {
 		return err
+	}
+	if w.Metrics != nil && acct.DirtySince != nil {
+		w.Metrics.CRMSynced(w.CRM.Name(), time.Since(*acct.DirtySince))
 	}
 	if again {
 		// The account changed while this push was in flight; the unique job

@@ -127,6 +127,8 @@ type StripeEventWorker struct {
 	Store     *store.Store
 	Logger    *slog.Logger
 	FollowUps FollowUps
+	// Metrics, if set, gets each event's arrival-to-processed time.
+	Metrics Metrics
 }
 
 // Timeout bounds one attempt.
@@ -150,7 +152,11 @@ func permanent(err error) bool {
 // River will retry it; the last attempt, or a permanent failure, marks it
 // failed with an alert.
 func (w *StripeEventWorker) Work(ctx context.Context, job *river.Job[StripeEventArgs]) error {
-	_, err := w.apply(ctx, job.Args.EventID, job.Args.Replay, true, job.Attempt >= job.MaxAttempts)
+	status, err := w.apply(ctx, job.Args.EventID, job.Args.Replay, true, job.Attempt >= job.MaxAttempts)
+	if err == nil && status == store.EventProcessed && !job.Args.Replay && w.Metrics != nil {
+		// The job was inserted in the webhook's transaction, with the event.
+		w.Metrics.EventProcessed(time.Since(job.CreatedAt))
+	}
 	return err
 }
 

@@ -80,7 +80,7 @@ func TestDisputeQueuePages(t *testing.T) {
 		if i%11 != 0 {
 			duep = &due // and some have none
 		}
-		if _, err := app.Store.UpsertDispute(ctx, store.DisputeUpsert{StripeDisputeID: NewID("dp"), Status: "needs_response",
+		if _, err := app.Store.UpsertDispute(ctx, store.DisputeUpsert{StripeDisputeID: NewID("dp"), Status: "needs_response", Stage: store.DisputeStageNeedsResponse,
 			Amount: 100, Currency: "usd", EvidenceDueBy: duep}, nil, nil); err != nil {
 			t.Fatal(err)
 		}

@@ -58,6 +58,11 @@ func (s *Server) routeTable() []entry {
 		page("GET /events/bulk-replay", roleAdmin, s.eventsBulkReplayConfirm),
 		page("POST /events/bulk-replay", roleAdmin, s.eventsBulkReplay),
 		page("GET /jobs", roleAdmin, s.jobsIndex),
+		// River's own UI: its pages, assets and JSON API (GET, POST, PUT,
+		// PATCH), all methods behind the same layers; state changes pass the
+		// cross-origin check like the console's forms.
+		page(riverUIPrefix, roleAdmin, s.riverUIServe),
+		page(riverUIPrefix+"/", roleAdmin, s.riverUIServe),
 		page("POST /jobs/{id}/retry", roleAdmin, s.jobsRetry),
 		page("POST /jobs/{id}/discard", roleAdmin, s.jobsDiscard),
 		page("GET /settings", roleAdmin, s.settingsShow),

@@ -13,7 +13,10 @@ import (
 // concrete fills a route pattern's wildcards with values that name nothing, so
 // an admitted role gets a 404 (or a form error), never a side effect.
 func concrete(pattern string) (method, path string) {
-	method, path, _ = strings.Cut(pattern, " ")
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok { // a pattern for every method
+		method, path = http.MethodGet, pattern
+	}
 	path = strings.ReplaceAll(path, "{$}", "")
 	path = strings.ReplaceAll(path, "/events/{id}", "/events/evt_nosuchevent")
 	path = strings.ReplaceAll(path, "{id}", "987654321")
@@ -54,6 +57,8 @@ var wantAccess = map[string]string{
 	"GET /events/bulk-replay":   "admin",
 	"POST /events/bulk-replay":  "admin",
 	"GET /jobs":                 "admin",
+	"/admin/river":              "admin",
+	"/admin/river/":             "admin",
 	"POST /jobs/{id}/retry":     "admin",
 	"POST /jobs/{id}/discard":   "admin",
 	"GET /settings":             "admin",
@@ -91,6 +96,13 @@ var wantAccess = map[string]string{
 	"POST /outbox/{id}/resend":      "admin",
 }
 
+// subPaths are more requests to check for a pattern that is a subtree: each
+// role must get the same answer there as at the pattern itself.
+var subPaths = map[string][]string{
+	"/admin/river/": {"GET /admin/river/jobs?state=running", "GET /admin/river/api/jobs?state=available",
+		"GET /admin/river/api/queues", "POST /admin/river/api/jobs/cancel", "PUT /admin/river/api/queues/no_such_queue/pause"},
+}
+
 // TestEveryRouteHasARule walks the route table × {signed out, admin, support,
 // seller}: a route without a rule (in the table or in wantAccess) fails, and
 // each role must get the answer wantAccess gives.
@@ -121,81 +133,94 @@ func TestEveryRouteHasARule(t *testing.T) {
 		case want != rt.Access:
 			t.Errorf("%s: the route table says %q, want %q", rt.Pattern, rt.Access, want)
 		}
-		rt.Access = want
 		method, path := concrete(rt.Pattern)
-		req := func(c *Console) *Page {
-			if method == http.MethodGet {
-				return c.Get(path)
-			}
-			return c.Post(path, nil)
-		}
-		switch rt.Access {
-		case "public":
-			if p := req(clients[""]); p.Status >= 400 {
-				t.Errorf("%s (public) signed out: got %d, want it open", rt.Pattern, p.Status)
-			}
-			continue
-		case "token":
-			if p := req(clients[""]); p.Status != http.StatusUnauthorized {
-				t.Errorf("%s (token) without a token: got %d, want 401", rt.Pattern, p.Status)
-			}
-			continue
-		case "basic":
-			for who, c := range clients {
-				if p := req(c); p.Status != http.StatusUnauthorized {
-					t.Errorf("%s (basic) as %q without credentials: got %d, want 401", rt.Pattern, who, p.Status)
-				}
-			}
-			continue
-		case "stripe":
-			if p := req(clients[""]); p.Status != http.StatusBadRequest {
-				t.Errorf("%s (stripe) unsigned: got %d, want 400", rt.Pattern, p.Status)
-			}
-			continue
-		case "login":
-			for who, c := range clients {
-				if p := req(c); p.Status == http.StatusForbidden || p.Status == http.StatusUnauthorized || p.Status >= 500 {
-					t.Errorf("%s (login) as %q: got %d, want it open", rt.Pattern, who, p.Status)
-				}
-			}
-			continue
-		}
-		admitted := strings.Fields(rt.Access)
-		if len(admitted) == 0 {
-			t.Errorf("%s has no access rule", rt.Pattern)
-			continue
-		}
-		for _, r := range admitted {
-			if !slices.Contains(roles, r) {
-				t.Errorf("%s: access rule %q names %q, which is not a console role", rt.Pattern, rt.Access, r)
-			}
-		}
-		if !slices.Contains(admitted, store.UserAdmin) {
-			t.Errorf("%s: admins open everything, but the rule is %q", rt.Pattern, rt.Access)
-		}
-		p := req(clients[""])
-		if loc := p.Header.Get("Location"); p.Status != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
-			t.Errorf("%s signed out: got %d Location %q, want 303 to /login", rt.Pattern, p.Status, loc)
-		}
-		if method == http.MethodGet && !strings.Contains(p.Header.Get("Location"), "next=") {
-			t.Errorf("%s signed out: Location %q carries no next", rt.Pattern, p.Header.Get("Location"))
-		}
-		for _, r := range roles {
-			p := req(clients[r])
-			switch {
-			case slices.Contains(admitted, r):
-				if p.Status == http.StatusForbidden || p.Status == http.StatusUnauthorized || p.Status >= 500 ||
-					strings.HasPrefix(p.Header.Get("Location"), "/login?") {
-					t.Errorf("%s as %s (admitted): got %d Location %q", rt.Pattern, r, p.Status, p.Header.Get("Location"))
-				}
-			case p.Status != http.StatusForbidden:
-				t.Errorf("%s as %s (not admitted): got %d, want 403", rt.Pattern, r, p.Status)
-			}
+		checkAccess(t, rt.Pattern, want, method, path, clients, roles)
+		for _, sub := range subPaths[rt.Pattern] {
+			method, path, _ := strings.Cut(sub, " ")
+			checkAccess(t, rt.Pattern+" at "+sub, want, method, path, clients, roles)
 		}
 	}
 	for p := range wantAccess {
 		if !seen[p] {
 			t.Errorf("%s is in wantAccess but not registered", p)
+		}
+	}
+}
+
+// checkAccess sends one request as each of signed out, admin, support and
+// seller, and checks each answer against access.
+func checkAccess(t *testing.T, pattern, access, method, path string, clients map[string]*Console, roles []string) {
+	t.Helper()
+	req := func(c *Console) *Page {
+		switch method {
+		case http.MethodGet:
+			return c.Get(path)
+		case http.MethodPost:
+			return c.Post(path, nil)
+		}
+		return c.Fetch(method, path, "")
+	}
+	switch access {
+	case "public":
+		if p := req(clients[""]); p.Status >= 400 {
+			t.Errorf("%s (public) signed out: got %d, want it open", pattern, p.Status)
+		}
+		return
+	case "token":
+		if p := req(clients[""]); p.Status != http.StatusUnauthorized {
+			t.Errorf("%s (token) without a token: got %d, want 401", pattern, p.Status)
+		}
+		return
+	case "basic":
+		for who, c := range clients {
+			if p := req(c); p.Status != http.StatusUnauthorized {
+				t.Errorf("%s (basic) as %q without credentials: got %d, want 401", pattern, who, p.Status)
+			}
+		}
+		return
+	case "stripe":
+		if p := req(clients[""]); p.Status != http.StatusBadRequest {
+			t.Errorf("%s (stripe) unsigned: got %d, want 400", pattern, p.Status)
+		}
+		return
+	case "login":
+		for who, c := range clients {
+			if p := req(c); p.Status == http.StatusForbidden || p.Status == http.StatusUnauthorized || p.Status >= 500 {
+				t.Errorf("%s (login) as %q: got %d, want it open", pattern, who, p.Status)
+			}
+		}
+		return
+	}
+	admitted := strings.Fields(access)
+	if len(admitted) == 0 {
+		t.Errorf("%s has no access rule", pattern)
+		return
+	}
+	for _, r := range admitted {
+		if !slices.Contains(roles, r) {
+			t.Errorf("%s: access rule %q names %q, which is not a console role", pattern, access, r)
+		}
+	}
+	if !slices.Contains(admitted, store.UserAdmin) {
+		t.Errorf("%s: admins open everything, but the rule is %q", pattern, access)
+	}
+	p := req(clients[""])
+	if loc := p.Header.Get("Location"); p.Status != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
+		t.Errorf("%s signed out: got %d Location %q, want 303 to /login", pattern, p.Status, loc)
+	}
+	if method == http.MethodGet && !strings.Contains(p.Header.Get("Location"), "next=") {
+		t.Errorf("%s signed out: Location %q carries no next", pattern, p.Header.Get("Location"))
+	}
+	for _, r := range roles {
+		p := req(clients[r])
+		switch {
+		case slices.Contains(admitted, r):
+			if p.Status == http.StatusForbidden || p.Status == http.StatusUnauthorized || p.Status >= 500 ||
+				strings.HasPrefix(p.Header.Get("Location"), "/login?") {
+				t.Errorf("%s as %s (admitted): got %d Location %q", pattern, r, p.Status, p.Header.Get("Location"))
+			}
+		case p.Status != http.StatusForbidden:
+			t.Errorf("%s as %s (not admitted): got %d, want 403", pattern, r, p.Status)
 		}
 	}
 }

@@ -98,6 +98,12 @@ type Config struct {
 	// same as switchboard doctor); nil shows none. It may take seconds: the
 	// page loads its result separately.
 	Doctor func(ctx context.Context) []store.Check
+	// Metrics is the Prometheus registry /metrics serves; give the same one
+	// to jobs.Deps so the workers' measures show. Nil makes one of its own.
+	Metrics *Metrics
+	// RiverUI is River's own UI, served to admins at /admin/river (see
+	// NewRiverUI); nil answers 404 there. Close stops it.
+	RiverUI *RiverUI
 }
 
 // Server holds what the handlers share.
@@ -108,7 +114,7 @@ type Server struct {
 	ingest  *jobs.Ingester
 	log     *slog.Logger
 	cfg     Config
-	metrics *metrics
+	metrics *Metrics
 	badSig  *httprate.RateLimiter
 	// ready reports whether migrations are current (for /readyz).
 	ready func(ctx context.Context) error
@@ -144,6 +150,9 @@ func New(st *store.Store, queue Queue, log *slog.Logger, cfg Config, ready func(
 	if cfg.TicketRateLimit == 0 {
 		cfg.TicketRateLimit = 60
 	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics()
+	}
 	events := cfg.Events
 	if events == nil {
 		d := jobs.Deps{Store: st, Logger: log}
@@ -155,12 +164,15 @@ func New(st *store.Store, queue Queue, log *slog.Logger, cfg Config, ready func(
 	s := &Server{
 		store: st, jobs: queue, events: events, log: log, cfg: cfg, ready: ready,
 		ingest:       &jobs.Ingester{Store: st, Jobs: queue, Dispatch: cfg.Dispatch, Production: cfg.Production},
-		metrics:      newMetrics(),
+		metrics:      cfg.Metrics,
 		badSig:       httprate.NewRateLimiter(cfg.BadSignatureLimit, time.Minute),
 		loginAccount: httprate.NewRateLimiter(cfg.LoginFailures, loginWindow),
 		loginAddress: httprate.NewRateLimiter(4*cfg.LoginFailures, loginWindow),
 		csrf:         http.NewCrossOriginProtection(),
 		assets:       newAssets(),
+	}
+	if err := s.metrics.reg.Register(&figuresCollector{store: st, ready: ready, log: log}); err != nil {
+		log.Warn("metrics: the database figures are already registered", "err", err)
 	}
 	s.sessions, s.sessionStore = newSessions(st, cfg, log)
 	s.csrf.SetDenyHandler(http.HandlerFunc(s.csrfDenied))
@@ -171,8 +183,13 @@ func New(st *store.Store, queue Queue, log *slog.Logger, cfg Config, ready func(
 	return s
 }
 
-// Close stops the session store's background cleanup.
-func (s *Server) Close() { s.sessionStore.StopCleanup() }
+// Close stops the session store's background cleanup and River's UI.
+func (s *Server) Close() {
+	s.sessionStore.StopCleanup()
+	if s.cfg.RiverUI != nil {
+		s.cfg.RiverUI.Stop()
+	}
+}
 
 // Registry exposes the server's Prometheus registry (workers add to it).
 func (s *Server) Registry() *prometheus.Registry { return s.metrics.reg }

@@ -115,7 +115,10 @@ func NewWith(t testing.TB, o Options) *App {
 	pool := pgtest.PoolFor(t, url)
 	st := store.New(pool)
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	client, dispatch, err := jobs.New(pool, o.deps(t, st, log), jobs.Options{Work: !o.NoWorkers, EventWorkers: cmp.Or(o.EventWorkers, 4), CRMWorkers: o.CRMWorkers, NoPeriodic: true})
+	metrics := web.NewMetrics()
+	deps := o.deps(t, st, log)
+	deps.Metrics = metrics
+	client, dispatch, err := jobs.New(pool, deps, jobs.Options{Work: !o.NoWorkers, EventWorkers: cmp.Or(o.EventWorkers, 4), CRMWorkers: o.CRMWorkers, NoPeriodic: true})
 	if err != nil {
 		t.Fatalf("river client: %v", err)
 	}
@@ -131,6 +134,13 @@ func NewWith(t testing.TB, o Options) *App {
 			cancel()
 		})
 	}
+	ui, err := web.NewRiverUI(client, log)
+	if err != nil {
+		t.Fatalf("river ui: %v", err)
+	}
+	if err := ui.Start(context.Background()); err != nil {
+		t.Fatalf("starting river ui: %v", err)
+	}
 	secrets := o.Secrets
 	if secrets == nil {
 		secrets = []string{Secret}
@@ -141,7 +151,7 @@ func NewWith(t testing.TB, o Options) *App {
 		LoginFailures: o.LoginFailures, BaseURL: o.BaseURL,
 		Settings:    []web.Setting{{Name: "STRIPE_WEBHOOK_SECRET", Value: strings.Join(secrets, ","), Secret: true}},
 		InboundUser: o.InboundUser, InboundPassword: o.InboundPassword, TicketRateLimit: o.TicketRateLimit,
-		MailOutbox: o.SMTPURL == "", Doctor: o.Doctor,
+		MailOutbox: o.SMTPURL == "", RiverUI: ui, Metrics: metrics, Doctor: o.Doctor,
 	}, nil)
 	srv := httptest.NewServer(ws.Handler())
 	t.Cleanup(ws.Close)

@@ -12,10 +12,14 @@ import (
 	"time"
 )
 
-// HubSpot is a fake of HubSpot's CRM v3 contacts API, as unpleasant as the real
-// one: the same paths, status codes and error bodies; a search index that lags
-// behind writes (so a create after an empty search can 409); 429 with
-// Retry-After; 5xx; slow answers; 401 for a wrong token.
+// HubSpot is a fake of HubSpot's CRM v3 contacts and contact properties APIs,
+// as unpleasant as the real one: the same paths, status codes and error
+// bodies; a fresh portal without Switchboard's custom properties (a write or a
+// search naming a property that does not exist is refused with 400
+// PROPERTY_DOESNT_EXIST, an enumeration value outside its options with
+// INVALID_OPTION); a search index that lags behind writes (so a create after
+// an empty search can 409); 429 with Retry-After; 5xx; slow answers; 401 for a
+// wrong token.
 type HubSpot struct {
 	*httptest.Server
 	Token string
@@ -26,13 +30,17 @@ type HubSpot struct {
 	// entries are checked against the contact).
 	byEmail, byAccount map[string][]string
 	nextID             int
-	faults             []Fault
-	down               *Fault
+	// props and groups are the portal's contact properties and property groups.
+	props  map[string]*HSProperty
+	groups map[string]string
+	faults []Fault
+	down   *Fault
 	// IndexLag is how long a new contact stays invisible to search.
 	IndexLag time.Duration
 	// Latency delays every answer.
 	Latency time.Duration
-	// Calls counts requests by "METHOD path-kind" (create, update, search).
+	// Calls counts contact calls by kind (create, update, search) and
+	// properties API calls as "METHOD properties".
 	Calls map[string]int
 	// OnWrite is called after each successful create or update, with the
 	// contact's properties (the benchmark times arrivals with it).
@@ -56,6 +64,7 @@ type Fault struct {
 // NewHubSpot starts a HubSpot fake accepting token.
 func NewHubSpot(t testing.TB, token string) *HubSpot {
 	h := &HubSpot{Token: token, contacts: map[string]*hsContact{}, nextID: 1000, Calls: map[string]int{}}
+	h.freshPortal()
 	h.Server = httptest.NewServer(http.HandlerFunc(h.serve))
 	t.Cleanup(h.Close)
 	return h
@@ -165,6 +174,10 @@ func (h *HubSpot) serve(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(fault.Status)
 			_, _ = w.Write([]byte("<html><body><h1>" + http.StatusText(fault.Status) + "</h1></body></html>"))
 		}
+		return
+	}
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/crm/v3/properties/contacts"); ok {
+		h.serveProperties(w, r, strings.TrimPrefix(rest, "/"))
 		return
 	}
 	var in struct {

@@ -19,6 +19,11 @@ type hsFilterGroup = struct {
 
 func (h *HubSpot) search(w http.ResponseWriter, groups []hsFilterGroup) {
 	h.mu.Lock()
+	if body := h.unknownFilter(groups); body != nil {
+		h.mu.Unlock()
+		writeHS(w, http.StatusBadRequest, body)
+		return
+	}
 	h.Calls["search"]++
 	var results []map[string]any
 	for _, c := range h.candidates(groups) {
@@ -57,6 +62,11 @@ func matchesAny(props map[string]string, groups []hsFilterGroup) bool {
 
 func (h *HubSpot) create(w http.ResponseWriter, props map[string]string) {
 	h.mu.Lock()
+	if body := h.invalidProps(props); body != nil {
+		h.mu.Unlock()
+		writeHS(w, http.StatusBadRequest, body)
+		return
+	}
 	if email := strings.ToLower(props["email"]); email != "" {
 		for _, id := range h.byEmail[email] {
 			if strings.ToLower(h.contacts[id].Props["email"]) == email {
@@ -89,6 +99,11 @@ func (h *HubSpot) update(w http.ResponseWriter, id string, props map[string]stri
 	if !ok {
 		h.mu.Unlock()
 		hsErr(w, http.StatusNotFound, "OBJECT_NOT_FOUND", "resource not found")
+		return
+	}
+	if body := h.invalidProps(props); body != nil {
+		h.mu.Unlock()
+		writeHS(w, http.StatusBadRequest, body)
 		return
 	}
 	h.Calls["update"]++

@@ -56,6 +56,9 @@ type Error struct {
 	Status     int // HTTP status, 0 for a network failure
 	RetryAfter time.Duration
 	Msg        string
+	// Code is the CRM's own error code when it gives one (HubSpot's
+	// PROPERTY_DOESNT_EXIST, INVALID_OPTION…).
+	Code string
 }
 
 func (e *Error) Error() string {

@@ -3,6 +3,7 @@ package crm_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -186,6 +187,160 @@ func TestWebhookFailuresAreClassified(t *testing.T) {
 		}
 		if err != nil && strings.Contains(err.Error(), "secret-path-token") {
 			t.Errorf("status %d: error shows the URL: %v", status, err)
+		}
+	}
+}
+
+func TestHubSpotFreshPortalGetsPropertiesOnFirstUpsert(t *testing.T) {
+	t.Parallel()
+	hs := apptest.NewHubSpot(t, token)
+	id, err := crm.NewHubSpot(token, hs.URL).Upsert(t.Context(), contact(20, "jo@example.com"))
+	if err != nil || id == "" {
+		t.Fatalf("first upsert on a fresh portal: got %q, %v", id, err)
+	}
+	if _, ok := hs.Group(crm.PropertyGroup); !ok {
+		t.Fatalf("group %s was not created", crm.PropertyGroup)
+	}
+	for _, want := range crm.Properties {
+		got, ok := hs.Property(want.Name)
+		if !ok || got.Type != want.Type || got.FieldType != want.FieldType || got.GroupName != crm.PropertyGroup ||
+			len(got.Options) != len(want.Options) {
+			t.Errorf("property %s: got %+v (exists %v), want type %s/%s in group %s with %d options",
+				want.Name, got, ok, want.Type, want.FieldType, crm.PropertyGroup, len(want.Options))
+		}
+	}
+	if p := hs.Contacts()[id]; p[crm.PropPaymentState] != "active" || p[crm.PropRole] != "buyer" || p[crm.PropAccountID] != "20" {
+		t.Fatalf("contact: got %v", p)
+	}
+}
+
+func TestHubSpotSetupIsIdempotent(t *testing.T) {
+	t.Parallel()
+	hs := apptest.NewHubSpot(t, token)
+	c := crm.NewHubSpot(token, hs.URL)
+	first, err := c.Setup(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := c.Setup(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first) != 1+len(crm.Properties) || len(second) != len(first) {
+		t.Fatalf("steps: got %d and %d, want %d", len(first), len(second), 1+len(crm.Properties))
+	}
+	for i := range first {
+		if first[i].Action != "created" || second[i].Action != "found" {
+			t.Errorf("%s: got %s then %s, want created then found", first[i].What, first[i].Action, second[i].Action)
+		}
+	}
+	if n := hs.CallCount("POST properties"); n != 1+len(crm.Properties) {
+		t.Fatalf("creates in the properties API: got %d, want %d (none the second time)", n, 1+len(crm.Properties))
+	}
+}
+
+func TestHubSpotSetupOncePerProcess(t *testing.T) {
+	t.Parallel()
+	hs := apptest.NewHubSpot(t, token)
+	c := crm.NewHubSpot(token, hs.URL)
+	errs := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			_, err := c.Upsert(t.Context(), contact(int64(30+i), fmt.Sprintf("p%d@example.com", i)))
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	// One setup (a groups list, then a read per property), however many syncs start at once.
+	if n := hs.CallCount("GET properties"); n != 1+len(crm.Properties) {
+		t.Fatalf("property reads: got %d, want %d", n, 1+len(crm.Properties))
+	}
+	if n := len(hs.Contacts()); n != 8 {
+		t.Fatalf("contacts: got %d, want 8", n)
+	}
+}
+
+func TestHubSpotWrongTypedPropertyIsAClearPermanentError(t *testing.T) {
+	t.Parallel()
+	hs := apptest.NewHubSpot(t, token)
+	hs.DefineProperty(apptest.HSProperty{Name: crm.PropAccountID, Label: "Account", Type: "number", FieldType: "number"})
+	_, err := crm.NewHubSpot(token, hs.URL).Upsert(t.Context(), contact(21, "ki@example.com"))
+	e := crm.AsError(err)
+	if err == nil || e.Kind != crm.Rejected {
+		t.Fatalf("got %v (kind %d), want a Rejected error", err, e.Kind)
+	}
+	for _, s := range []string{crm.PropAccountID, `type "number"`, `needs type "string"`, "crm setup"} {
+		if !strings.Contains(err.Error(), s) {
+			t.Errorf("error %q does not say %q", err, s)
+		}
+	}
+	if n := len(hs.Contacts()); n != 0 {
+		t.Fatalf("contacts: got %d, want none", n)
+	}
+}
+
+func TestHubSpotAddsMissingEnumerationOptions(t *testing.T) {
+	t.Parallel()
+	hs := apptest.NewHubSpot(t, token)
+	hs.DefineProperty(apptest.HSProperty{Name: crm.PropRole, Label: "Role", Type: "enumeration", FieldType: "select",
+		Options: []apptest.HSOption{{Label: "Buyer", Value: "buyer"}}})
+	steps, err := crm.NewHubSpot(token, hs.URL).Setup(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	for _, s := range steps {
+		if s.What == "property "+crm.PropRole {
+			got = s.String()
+		}
+	}
+	if got != "property switchboard_role: updated (options added: seller)" {
+		t.Fatalf("role step: got %q", got)
+	}
+	if p, _ := hs.Property(crm.PropRole); len(p.Options) != 2 || p.Label != "Role" {
+		t.Fatalf("role property: got %+v", p)
+	}
+}
+
+func TestHubSpotRecreatesAPropertyDeletedSinceSetup(t *testing.T) {
+	t.Parallel()
+	hs := apptest.NewHubSpot(t, token)
+	c := crm.NewHubSpot(token, hs.URL)
+	id, err := c.Upsert(t.Context(), contact(22, "lu@example.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs.DeleteProperty(crm.PropPlanTier)
+	up := contact(22, "lu@example.com")
+	up.ContactID, up.PlanTier = id, "scale"
+	if _, err := c.Upsert(t.Context(), up); err != nil {
+		t.Fatalf("upsert after the property was deleted: %v", err)
+	}
+	if _, ok := hs.Property(crm.PropPlanTier); !ok || hs.Contacts()[id][crm.PropPlanTier] != "scale" {
+		t.Fatalf("property back %v, contact %v", ok, hs.Contacts()[id])
+	}
+}
+
+func TestHubSpotRateLimitDuringSetupIsRetried(t *testing.T) {
+	t.Parallel()
+	hs := apptest.NewHubSpot(t, token)
+	c := crm.NewHubSpot(token, hs.URL)
+	hs.Fail(apptest.Fault{}, apptest.Fault{Status: 429, RetryAfter: "2"}) // the groups list works, the first property read is limited
+	_, err := c.Upsert(t.Context(), contact(23, "mo@example.com"))
+	if e := crm.AsError(err); err == nil || e.Kind != crm.RateLimited || e.RetryAfter != 2*time.Second {
+		t.Fatalf("got %v, want RateLimited for 2s", err)
+	}
+	// The worker snoozes the job; its next attempt finishes the setup and the contact.
+	if id, err := c.Upsert(t.Context(), contact(23, "mo@example.com")); err != nil || id == "" {
+		t.Fatalf("after the wait: got %q, %v", id, err)
+	}
+	for _, p := range crm.Properties {
+		if _, ok := hs.Property(p.Name); !ok {
+			t.Errorf("property %s missing", p.Name)
 		}
 	}
 }

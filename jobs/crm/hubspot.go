@@ -5,16 +5,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
 // HubSpot contact properties Switchboard writes besides email, firstname and
-// lastname. They are custom properties: create them once in HubSpot (Settings →
-// Properties → Contact properties), single-line text, with these internal names.
+// lastname. They are custom properties in the group "switchboard", which
+// Setup creates (see Properties for their types).
 const (
 	PropAccountID    = "switchboard_account_id"
 	PropPlanTier     = "switchboard_plan_tier"
@@ -28,6 +30,10 @@ type HubSpot struct {
 	// Base is the API's base URL, https://api.hubapi.com unless a test overrides it.
 	Base string
 	HTTP *http.Client
+
+	// schemaMu guards schemaReady: whether Setup has succeeded in this process.
+	schemaMu    sync.Mutex
+	schemaReady bool
 }
 
 // NewHubSpot returns a HubSpot client with a 10-second timeout per call.
@@ -51,22 +57,48 @@ type hsError struct {
 	Message   string `json:"message"`
 	Category  string `json:"category"`
 	ErrorType string `json:"errorType"`
+	Errors    []struct {
+		Message string `json:"message"`
+		Code    string `json:"code"`
+	} `json:"errors"`
 }
+
+// CodeMissingProperty is HubSpot's error code for a write or search naming a
+// contact property the portal does not have.
+const CodeMissingProperty = "PROPERTY_DOESNT_EXIST"
 
 // existingID reads the contact ID from a 409's "Contact already exists. Existing ID: 123".
 var existingID = regexp.MustCompile(`Existing ID: ?(\d+)`)
 
-// Upsert finds the contact by the known contact ID, else by our account ID or
+// Upsert makes sure Switchboard's properties exist (once per process, and
+// again when HubSpot says one is missing), then upserts the contact.
+func (h *HubSpot) Upsert(ctx context.Context, c Contact) (string, error) {
+	if err := h.ensureSchema(ctx); err != nil {
+		return "", err
+	}
+	id, err := h.upsert(ctx, c)
+	if err != nil && AsError(err).Code == CodeMissingProperty {
+		// Someone deleted a property in HubSpot since this process set them up.
+		h.forgetSchema()
+		if err := h.ensureSchema(ctx); err != nil {
+			return "", err
+		}
+		id, err = h.upsert(ctx, c)
+	}
+	return id, err
+}
+
+// upsert finds the contact by the known contact ID, else by our account ID or
 // email (search), and updates it; else it creates it. A create that conflicts
 // (HubSpot's search lags behind its writes) adopts the existing contact.
-func (h *HubSpot) Upsert(ctx context.Context, c Contact) (string, error) {
+func (h *HubSpot) upsert(ctx context.Context, c Contact) (string, error) {
 	props := h.properties(c)
 	if c.ContactID != "" {
 		err := h.update(ctx, c.ContactID, props)
 		if err == nil {
 			return c.ContactID, nil
 		}
-		if e := AsError(err); e.Status != http.StatusNotFound {
+		if statusOf(err) != http.StatusNotFound {
 			return "", err
 		}
 		// The contact was deleted or merged in HubSpot: find or create it again.
@@ -146,11 +178,15 @@ func (h *HubSpot) update(ctx context.Context, id string, props map[string]string
 
 // call sends one JSON request and decodes a 2xx answer into out.
 func (h *HubSpot) call(ctx context.Context, method, path string, in, out any) error {
-	b, err := json.Marshal(in)
-	if err != nil {
-		return err
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, h.Base+path, bytes.NewReader(b))
+	req, err := http.NewRequestWithContext(ctx, method, h.Base+path, body)
 	if err != nil {
 		return err
 	}
@@ -162,26 +198,36 @@ func (h *HubSpot) call(ctx context.Context, method, path string, in, out any) er
 		return netError("hubspot "+method+" "+path, err)
 	}
 	defer resp.Body.Close()
-	body := readSmall(resp)
+	answer := readSmall(resp)
 	if resp.StatusCode/100 == 2 {
-		if out == nil || len(body) == 0 {
+		if out == nil || len(answer) == 0 {
 			return nil
 		}
-		if err := json.Unmarshal(body, out); err != nil {
+		if err := json.Unmarshal(answer, out); err != nil {
 			return &Error{Kind: Transient, Status: 0, Msg: fmt.Sprintf("hubspot %s %s: unreadable answer: %v", method, path, err)}
 		}
 		return nil
 	}
 	var he hsError
-	msg := strings.TrimSpace(string(body))
-	if json.Unmarshal(body, &he) == nil && he.Message != "" {
+	msg := strings.TrimSpace(string(answer))
+	code := ""
+	if json.Unmarshal(answer, &he) == nil && he.Message != "" {
 		msg = he.Message
-		if c := firstNonEmpty(he.Category, he.ErrorType); c != "" {
+		if len(he.Errors) > 0 {
+			// The first error says which property and why, more plainly than the message.
+			msg, code = he.Errors[0].Message, he.Errors[0].Code
+		}
+		if c := firstNonEmpty(code, he.Category, he.ErrorType); c != "" {
 			msg = c + ": " + msg
+		}
+		if code == "" && strings.Contains(he.Message, CodeMissingProperty) {
+			code = CodeMissingProperty // the older shape: the errors are inside the message
 		}
 	}
 	msg = clip(msg, 300)
-	return classify(resp.StatusCode, resp.Header, "hubspot "+method+" "+path+": "+msg)
+	e := classify(resp.StatusCode, resp.Header, "hubspot "+method+" "+path+": "+msg)
+	e.Code = code
+	return e
 }
 
 func firstNonEmpty(ss ...string) string {

@@ -1,0 +1,75 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"riverqueue.com/riverui"
+)
+
+// riverUIPrefix is where River's own UI is mounted.
+const riverUIPrefix = "/admin/river"
+
+// RiverUI is River's own UI (riverqueue.com/riverui) for admins: every job,
+// queue and state, beyond the console's jobs page. It runs background queries
+// (counts, caches) between Start and Stop.
+type RiverUI struct {
+	h *riverui.Handler
+
+	mu     sync.Mutex
+	cancel context.CancelFunc
+}
+
+// NewRiverUI builds River's UI over the app's River client.
+func NewRiverUI(client *river.Client[pgx.Tx], log *slog.Logger) (*RiverUI, error) {
+	h, err := riverui.NewHandler(&riverui.HandlerOpts{
+		Endpoints: riverui.NewEndpoints(client, nil),
+		Logger:    log.With("component", "riverui"),
+		Prefix:    riverUIPrefix,
+		// Job args carry IDs only (STYLE.md), so showing them reveals nothing.
+		JobListHideArgsByDefault: false,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &RiverUI{h: h}, nil
+}
+
+// Start starts the UI's background services; they stop with ctx or Stop.
+func (u *RiverUI) Start(ctx context.Context) error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	ctx, u.cancel = context.WithCancel(ctx)
+	return u.h.Start(ctx)
+}
+
+// Stop stops the UI's background services (the Server's Close calls it).
+func (u *RiverUI) Stop() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.cancel != nil {
+		u.cancel()
+	}
+}
+
+// riverUICSP is the console's Content-Security-Policy with the one relaxation
+// River's UI needs (found by the browser test): its bundle adds <style>
+// elements and style attributes at run time, which style-src 'self' blocks.
+// Scripts stay 'self' only, so nothing inline runs; inline CSS can restyle a
+// page, not run code. Only the responses under /admin/river carry it.
+const riverUICSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+
+// riverUIServe handles /admin/river and everything under it: River's pages,
+// assets and JSON API, behind the console's session, CSRF and admin layers.
+func (s *Server) riverUIServe(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.RiverUI == nil {
+		return notFound()
+	}
+	w.Header().Set("Content-Security-Policy", riverUICSP)
+	s.cfg.RiverUI.h.ServeHTTP(w, r)
+	return nil
+}
