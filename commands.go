@@ -19,6 +19,7 @@ import (
 
 	"github.com/switchboardhq/switchboard/internal/logx"
 	"github.com/switchboardhq/switchboard/jobs"
+	"github.com/switchboardhq/switchboard/jobs/stripeapi"
 	"github.com/switchboardhq/switchboard/migrations"
 	"github.com/switchboardhq/switchboard/store"
 	"github.com/switchboardhq/switchboard/web"
@@ -84,7 +85,12 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	client, dispatch, err := jobs.New(pool, deps, jobs.Options{Work: true, EventWorkers: cfg.EventWorkers, RescueAfter: cfg.JobRescueAfter})
+	if cfg.StripeSecretKey != "" {
+		deps.Stripe = stripeapi.New(cfg.StripeSecretKey, cfg.StripeAPIBase, stripeapi.WithRetries(0)) // the reconciler retries
+	}
+	deps.Production = cfg.production()
+	client, dispatch, err := jobs.New(pool, deps, jobs.Options{Work: true, EventWorkers: cfg.EventWorkers, RescueAfter: cfg.JobRescueAfter,
+		ReconcileInterval: cfg.ReconcileInterval, ReconcileWindow: cfg.ReconcileWindow})
 	if err != nil {
 		return fmt.Errorf("river client: %w", err)
 	}
@@ -92,7 +98,7 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 		WebhookSecrets: cfg.WebhookSecrets, Production: cfg.production(), BaseURL: cfg.BaseURL, WebhookDBTimeout: cfg.WebhookDBTimeout,
 		Events: jobs.NewEventWorker(jobs.Deps{Store: st, Logger: log, FollowUps: dispatch}), Settings: cfg.settings(),
 		Dispatch: dispatch, InboundUser: cfg.InboundEmailUser, InboundPassword: cfg.InboundEmailPassword,
-		MailOutbox: cfg.SMTPURL == "",
+		MailOutbox: cfg.SMTPURL == "", Reconcile: cfg.StripeSecretKey != "",
 	},
 		func(ctx context.Context) error { return migrations.Current(ctx, pool) })
 	defer srv.Close()

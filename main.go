@@ -23,6 +23,9 @@ commands:
                                 add a console user; the password is the first line of stdin
   token create --name N         create an API token and print it once
   replay EVENT_ID...            apply stored Stripe events again (held, failed, ignored or processed)
+  reconcile --since DURATION|DATE
+                                fetch events the webhook missed from Stripe's Events API (72h, 2026-11-01;
+                                at most 30 days back) and ingest them; idempotent; needs STRIPE_SECRET_KEY
   demo                          load a small demo marketplace into an empty database (make run does this)
   seed [--accounts N] [--events N] [--orders N] [--disputes N]
                                 fill the database with a large made-up marketplace (for make bench-pages;
@@ -77,6 +80,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdTokenCreate(ctx, cfg, args[2:], stdout)
 	case "replay":
 		return cmdReplay(ctx, cfg, args[1:], stdout, stderr)
+	case "reconcile":
+		return cmdReconcile(ctx, cfg, args[1:], stdout, stderr)
 	case "demo":
 		return cmdDemo(ctx, cfg, stdout, stderr)
 	case "seed":

@@ -93,6 +93,9 @@ type Config struct {
 	// MailOutbox is true when no SMTP server is configured: the outbox page
 	// says mail is kept there.
 	MailOutbox bool
+	// Reconcile is true when STRIPE_SECRET_KEY is set: admins may fetch
+	// missed events from Stripe on the events page.
+	Reconcile bool
 }
 
 // Server holds what the handlers share.
