@@ -53,7 +53,7 @@ func TestReconcileAddsMissedEventsThroughTheWebhookPath(t *testing.T) {
 		fake.AddEvent(t, e.JSON())
 	}
 	for i := range 205 {
-		fake.AddEvent(t, NewEvent("balance.available", map[string]any{"id": NewID("bal"), "object": "balance"}).At(now.Add(-time.Duration(i) * time.Second)).JSON())
+		fake.AddEvent(t, NewEvent("balance.available", map[string]any{"id": NewID("bal"), "object": "balance"}).At(now.Add(-time.Duration(i)*time.Second)).JSON())
 	}
 
 	res, err := reconciler(app, fake).Run(context.Background(), now.Add(-72*time.Hour), store.ReconcileCLI)
