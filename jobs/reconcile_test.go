@@ -211,3 +211,20 @@ func TestReconcileClampsToStripesRetention(t *testing.T) {
 		t.Fatalf("got since %s clamped %v, want at most 30 days back, clamped", res.Since, res.Clamped)
 	}
 }
+
+func TestReconcileJobRecordsAPeriodicRun(t *testing.T) {
+	t.Parallel()
+	fake := stripefake.New(t)
+	app := NewWith(t, Options{Stripe: fake})
+	ev := NewEvent("balance.available", map[string]any{"id": NewID("bal"), "object": "balance"}).At(time.Now().Add(-5 * time.Hour))
+	fake.AddEvent(t, ev.JSON())
+	if _, err := app.River.Insert(context.Background(), jobs.ReconcileArgs{WindowSeconds: 6 * 3600, Trigger: store.ReconcilePeriodic}, nil); err != nil {
+		t.Fatal(err)
+	}
+	app.Eventually(15*time.Second, "the periodic run finished", func() bool {
+		return app.Count(`SELECT count(*) FROM reconcile_runs WHERE trigger = 'periodic' AND finished_at IS NOT NULL AND added = 1`) == 1
+	})
+	if got := source(t, app, ev.ID); got != store.SourceReconcile {
+		t.Errorf("source: got %q, want reconcile", got)
+	}
+}
