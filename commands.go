@@ -20,6 +20,7 @@ import (
 	"github.com/switchboardhq/switchboard/internal/doctor"
 	"github.com/switchboardhq/switchboard/internal/logx"
 	"github.com/switchboardhq/switchboard/jobs"
+	"github.com/switchboardhq/switchboard/jobs/stripeapi"
 	"github.com/switchboardhq/switchboard/migrations"
 	"github.com/switchboardhq/switchboard/store"
 	"github.com/switchboardhq/switchboard/web"
@@ -87,7 +88,12 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 	}
 	metrics := web.NewMetrics()
 	deps.Metrics = metrics
-	client, dispatch, err := jobs.New(pool, deps, jobs.Options{Work: true, EventWorkers: cfg.EventWorkers, RescueAfter: cfg.JobRescueAfter})
+	if cfg.StripeSecretKey != "" {
+		deps.Stripe = stripeapi.New(cfg.StripeSecretKey, cfg.StripeAPIBase, stripeapi.WithRetries(0)) // the reconciler retries
+	}
+	deps.Production = cfg.production()
+	client, dispatch, err := jobs.New(pool, deps, jobs.Options{Work: true, EventWorkers: cfg.EventWorkers, RescueAfter: cfg.JobRescueAfter,
+		ReconcileInterval: cfg.ReconcileInterval, ReconcileWindow: cfg.ReconcileWindow})
 	if err != nil {
 		return fmt.Errorf("river client: %w", err)
 	}
@@ -102,7 +108,7 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 		WebhookSecrets: cfg.WebhookSecrets, Production: cfg.production(), BaseURL: cfg.BaseURL, WebhookDBTimeout: cfg.WebhookDBTimeout,
 		Events: jobs.NewEventWorker(jobs.Deps{Store: st, Logger: log, FollowUps: dispatch}), Settings: cfg.settings(),
 		Dispatch: dispatch, InboundUser: cfg.InboundEmailUser, InboundPassword: cfg.InboundEmailPassword,
-		MailOutbox: cfg.SMTPURL == "", RiverUI: ui, Metrics: metrics,
+		MailOutbox: cfg.SMTPURL == "", RiverUI: ui, Metrics: metrics, Reconcile: cfg.StripeSecretKey != "",
 		Doctor: func(ctx context.Context) []store.Check {
 			return doctor.New(cfg.doctorConfig(), doctor.Deps{Pool: pool}).Run(ctx)
 		},

@@ -38,6 +38,9 @@ type config struct {
 	JobRescueAfter       time.Duration
 	WebhookDBTimeout     time.Duration
 	ShutdownTimeout      time.Duration
+	// ReconcileInterval is negative when the periodic reconcile is off.
+	ReconcileInterval time.Duration
+	ReconcileWindow   time.Duration
 }
 
 func (c config) production() bool { return c.AppEnv == "production" }
@@ -68,6 +71,8 @@ func (c config) settings() []web.Setting {
 		{Name: "JOB_RESCUE_AFTER", Value: c.JobRescueAfter.String()},
 		{Name: "WEBHOOK_DB_TIMEOUT", Value: c.WebhookDBTimeout.String()},
 		{Name: "SHUTDOWN_TIMEOUT", Value: c.ShutdownTimeout.String()},
+		{Name: "RECONCILE_INTERVAL", Value: reconcileIntervalSetting(c)},
+		{Name: "RECONCILE_WINDOW", Value: c.ReconcileWindow.String()},
 	}
 }
 
@@ -112,6 +117,12 @@ func loadConfig() (config, error) {
 		return c, err
 	}
 	if c.ShutdownTimeout, err = envDuration("SHUTDOWN_TIMEOUT", 25*time.Second); err != nil {
+		return c, err
+	}
+	if c.ReconcileInterval, err = reconcileInterval(); err != nil {
+		return c, err
+	}
+	if c.ReconcileWindow, err = envDuration("RECONCILE_WINDOW", jobs.DefaultReconcileWindow); err != nil {
 		return c, err
 	}
 	switch c.AppEnv {
@@ -164,4 +175,32 @@ func envInt(k string, def int) (int, error) {
 		return 0, fmt.Errorf("%s is %q: want a whole number", k, v)
 	}
 	return n, nil
+}
+
+// reconcileInterval reads RECONCILE_INTERVAL: a duration, or 0 or off to turn
+// the periodic reconcile off (a negative result).
+func reconcileInterval() (time.Duration, error) {
+	switch v := strings.TrimSpace(os.Getenv("RECONCILE_INTERVAL")); v {
+	case "":
+		return jobs.DefaultReconcileInterval, nil
+	case "0", "off":
+		return -1, nil
+	default:
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute {
+			return 0, fmt.Errorf("RECONCILE_INTERVAL is %q: want a duration of at least 1m (such as 1h), or 0 or off", v)
+		}
+		return d, nil
+	}
+}
+
+// reconcileIntervalSetting is RECONCILE_INTERVAL as the settings page shows it.
+func reconcileIntervalSetting(c config) string {
+	switch {
+	case c.StripeSecretKey == "":
+		return "off (STRIPE_SECRET_KEY is not set)"
+	case c.ReconcileInterval < 0:
+		return "off"
+	}
+	return c.ReconcileInterval.String()
 }

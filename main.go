@@ -24,6 +24,9 @@ commands:
   token create --name N         create an API token and print it once
   replay EVENT_ID...            apply stored Stripe events again (held, failed, ignored or processed)
   crm setup                     create Switchboard's property group and contact properties in HubSpot
+  reconcile --since DURATION|DATE
+                                fetch events the webhook missed from Stripe's Events API (72h, 2026-11-01;
+                                at most 30 days back) and ingest them; idempotent; needs STRIPE_SECRET_KEY
   demo                          load a small demo marketplace into an empty database (make run does this)
   doctor [--json]               check the deployment is ready: one line per check (ok, warn, fail or skip,
                                 the finding and the fix); exits 1 when any check fails
@@ -82,6 +85,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdReplay(ctx, cfg, args[1:], stdout, stderr)
 	case "crm":
 		return cmdCRM(ctx, cfg, args[1:], stdout)
+	case "reconcile":
+		return cmdReconcile(ctx, cfg, args[1:], stdout, stderr)
 	case "demo":
 		return cmdDemo(ctx, cfg, stdout, stderr)
 	case "seed":

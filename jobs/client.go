@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertype"
+	"github.com/stripe/stripe-go/v76/client"
 
 	"github.com/switchboardhq/switchboard/jobs/crm"
 	"github.com/switchboardhq/switchboard/jobs/mail"
@@ -40,6 +41,13 @@ type Deps struct {
 	// Metrics receives job durations and outcomes, event and CRM latencies;
 	// nil measures nothing.
 	Metrics Metrics
+	// Stripe is the Stripe API client (stripeapi.New, without stripe-go's
+	// retries); nil when STRIPE_SECRET_KEY is not set, which leaves
+	// reconciliation out.
+	Stripe *client.API
+	// Production is true when APP_ENV=production (reconciliation ingests with
+	// the webhook's rules: only live-mode events apply).
+	Production bool
 }
 
 // Job timing is set here, together, because the pieces depend on each other.
@@ -55,6 +63,8 @@ type Deps struct {
 //     block a new job for the same account or alert while a crashed attempt
 //     waits for its rescue, never longer: the change is still pushed, since the
 //     rescued attempt reloads the account as it is then.
+//   - The one exception is reconciliation (reconcileTimeout, 10 minutes):
+//     reconcile_job.go says why the rescue rule still holds for it.
 //   - On SIGTERM, serve stops fetching and gives running jobs the shutdown
 //     window (SHUTDOWN_TIMEOUT, 25 s) before cancelling what is left; an email
 //     cancelled mid-send is marked unknown, never sent twice.
@@ -86,6 +96,12 @@ type Options struct {
 	// crash and is retried (DefaultRescueAfter when zero; at least the longest
 	// job timeout).
 	RescueAfter time.Duration
+	// ReconcileInterval is how often the leader reconciles the last
+	// ReconcileWindow of Stripe's events when Deps.Stripe is set
+	// (RECONCILE_INTERVAL, RECONCILE_WINDOW); a negative interval turns it off,
+	// zero means the defaults.
+	ReconcileInterval time.Duration
+	ReconcileWindow   time.Duration
 }
 
 // New builds the River client and returns it with its Dispatcher, which the
@@ -107,6 +123,11 @@ func New(pool *pgxpool.Pool, d Deps, o Options) (*river.Client[pgx.Tx], *Dispatc
 	river.AddWorker(workers, &AlertDeliverWorker{Store: d.Store, Logger: d.Logger, Channels: d.Alerts, Mail: d.Mail,
 		HTTP: d.HTTP, BaseURL: d.BaseURL})
 	river.AddWorker(workers, &WebhookWatchWorker{Store: d.Store, Logger: d.Logger, Dispatch: disp})
+	var ingest *Ingester // its Jobs is the client built below
+	if d.Stripe != nil {
+		ingest = &Ingester{Store: d.Store, Dispatch: disp, Production: d.Production}
+		river.AddWorker(workers, &ReconcileWorker{Reconciler: &Reconciler{Stripe: d.Stripe, Ingest: ingest, Store: d.Store, Logger: d.Logger}})
+	}
 	cfg := &river.Config{
 		Workers:      workers,
 		Logger:       d.Logger.With("component", "river"),
@@ -133,6 +154,10 @@ func New(pool *pgxpool.Pool, d Deps, o Options) (*river.Client[pgx.Tx], *Dispatc
 		}
 		if !o.NoPeriodic {
 			cfg.PeriodicJobs = []*river.PeriodicJob{webhookWatchJob()}
+			if d.Stripe != nil && o.ReconcileInterval >= 0 {
+				cfg.PeriodicJobs = append(cfg.PeriodicJobs, reconcileJob(cmp.Or(o.ReconcileInterval, DefaultReconcileInterval),
+					cmp.Or(o.ReconcileWindow, DefaultReconcileWindow)))
+			}
 		}
 	}
 	client, err := river.NewClient(riverpgxv5.New(pool), cfg)
@@ -140,6 +165,9 @@ func New(pool *pgxpool.Pool, d Deps, o Options) (*river.Client[pgx.Tx], *Dispatc
 		return nil, nil, err
 	}
 	disp.SetJobs(client)
+	if ingest != nil {
+		ingest.Jobs = client
+	}
 	return client, disp, nil
 }
 

@@ -62,6 +62,8 @@ type EventsData struct {
 	// NextQuery is the query string of the next page ("" on the last page).
 	NextQuery string
 	CanReplay bool
+	// Reconcile is the missed-events panel.
+	Reconcile ReconcileData
 }
 
 // EventData is one event's page.

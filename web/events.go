@@ -85,6 +85,9 @@ func (s *Server) consoleEventsIndex(w http.ResponseWriter, r *http.Request) erro
 		d.NextQuery = next.Encode()
 	}
 	d.Events = evs
+	if d.Reconcile, err = s.reconcileData(r); err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, views.EventsPage(s.shell(r, "Events"), d))
 }
 

@@ -57,6 +57,8 @@ func (s *Server) routeTable() []entry {
 		page("POST /events/{id}/replay", roleAdmin, s.eventsReplay),
 		page("GET /events/bulk-replay", roleAdmin, s.eventsBulkReplayConfirm),
 		page("POST /events/bulk-replay", roleAdmin, s.eventsBulkReplay),
+		page("GET /events/reconcile", roleStaff, s.eventsReconcileShow),
+		page("POST /events/reconcile", roleAdmin, s.eventsReconcile),
 		page("GET /jobs", roleAdmin, s.jobsIndex),
 		// River's own UI: its pages, assets and JSON API (GET, POST, PUT,
 		// PATCH), all methods behind the same layers; state changes pass the

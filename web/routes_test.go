@@ -56,6 +56,8 @@ var wantAccess = map[string]string{
 	"POST /events/{id}/replay":  "admin",
 	"GET /events/bulk-replay":   "admin",
 	"POST /events/bulk-replay":  "admin",
+	"GET /events/reconcile":     "admin support",
+	"POST /events/reconcile":    "admin",
 	"GET /jobs":                 "admin",
 	"/admin/river":              "admin",
 	"/admin/river/":             "admin",

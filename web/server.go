@@ -104,6 +104,9 @@ type Config struct {
 	// RiverUI is River's own UI, served to admins at /admin/river (see
 	// NewRiverUI); nil answers 404 there. Close stops it.
 	RiverUI *RiverUI
+	// Reconcile is true when STRIPE_SECRET_KEY is set: admins may fetch
+	// missed events from Stripe on the events page.
+	Reconcile bool
 }
 
 // Server holds what the handlers share.

@@ -21,9 +21,11 @@ import (
 
 	"github.com/switchboardhq/switchboard/internal/fixture"
 	"github.com/switchboardhq/switchboard/internal/pgtest"
+	"github.com/switchboardhq/switchboard/internal/stripefake"
 	"github.com/switchboardhq/switchboard/jobs"
 	"github.com/switchboardhq/switchboard/jobs/crm"
 	"github.com/switchboardhq/switchboard/jobs/mail"
+	"github.com/switchboardhq/switchboard/jobs/stripeapi"
 	"github.com/switchboardhq/switchboard/store"
 	"github.com/switchboardhq/switchboard/web"
 )
@@ -80,6 +82,9 @@ type Options struct {
 	WebhookDBTimeout time.Duration
 	// Doctor runs the settings page's launch checks (none when nil).
 	Doctor func(ctx context.Context) []store.Check
+	// Stripe is the Stripe API the app reconciles against (STRIPE_SECRET_KEY
+	// and STRIPE_API_BASE set to this fake); nil: none.
+	Stripe *stripefake.Stripe
 }
 
 // MailFrom is the sender test apps use.
@@ -94,6 +99,9 @@ func (o Options) deps(t testing.TB, st *store.Store, log *slog.Logger) jobs.Deps
 		d.CRM = crm.NewHubSpot(o.HubSpot.Token, o.HubSpot.URL)
 	case o.CRMWebhookURL != "":
 		d.CRM = crm.NewWebhook(o.CRMWebhookURL, o.CRMWebhookSecret)
+	}
+	if o.Stripe != nil {
+		d.Stripe = stripeapi.New(o.Stripe.Key, o.Stripe.URL, stripeapi.WithRetries(0))
 	}
 	if o.SMTPURL != "" {
 		m, err := mail.ParseSMTP(o.SMTPURL, MailFrom)
@@ -151,7 +159,7 @@ func NewWith(t testing.TB, o Options) *App {
 		LoginFailures: o.LoginFailures, BaseURL: o.BaseURL,
 		Settings:    []web.Setting{{Name: "STRIPE_WEBHOOK_SECRET", Value: strings.Join(secrets, ","), Secret: true}},
 		InboundUser: o.InboundUser, InboundPassword: o.InboundPassword, TicketRateLimit: o.TicketRateLimit,
-		MailOutbox: o.SMTPURL == "", RiverUI: ui, Metrics: metrics, Doctor: o.Doctor,
+		MailOutbox: o.SMTPURL == "", RiverUI: ui, Metrics: metrics, Doctor: o.Doctor, Reconcile: o.Stripe != nil,
 	}, nil)
 	srv := httptest.NewServer(ws.Handler())
 	t.Cleanup(ws.Close)
