@@ -17,6 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/switchboardhq/switchboard/internal/app"
 	"github.com/switchboardhq/switchboard/internal/doctor"
 	"github.com/switchboardhq/switchboard/internal/logx"
 	"github.com/switchboardhq/switchboard/jobs"
@@ -81,43 +82,34 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 	if err := migrations.Current(ctx, pool); err != nil {
 		return err
 	}
-	st := store.New(pool)
-	deps, err := jobDeps(cfg, st, log)
+	deps, err := jobDeps(cfg, store.New(pool), log)
 	if err != nil {
 		return err
 	}
-	metrics := web.NewMetrics()
-	deps.Metrics = metrics
 	if cfg.StripeSecretKey != "" {
 		deps.Stripe = stripeapi.New(cfg.StripeSecretKey, cfg.StripeAPIBase, stripeapi.WithRetries(0)) // the reconciler retries
 	}
-	deps.Production = cfg.production()
-	client, dispatch, err := jobs.New(pool, deps, jobs.Options{Work: true, EventWorkers: cfg.EventWorkers, RescueAfter: cfg.JobRescueAfter,
-		ReconcileInterval: cfg.ReconcileInterval, ReconcileWindow: cfg.ReconcileWindow})
-	if err != nil {
-		return fmt.Errorf("river client: %w", err)
-	}
-	ui, err := web.NewRiverUI(client, log)
-	if err != nil {
-		return fmt.Errorf("river ui: %w", err)
-	}
-	if err := ui.Start(ctx); err != nil {
-		return fmt.Errorf("starting river ui: %w", err)
-	}
-	srv := web.New(st, client, log, web.Config{
-		WebhookSecrets: cfg.WebhookSecrets, Production: cfg.production(), BaseURL: cfg.BaseURL, WebhookDBTimeout: cfg.WebhookDBTimeout,
-		Events: jobs.NewEventWorker(jobs.Deps{Store: st, Logger: log, FollowUps: dispatch}), Settings: cfg.settings(),
-		Dispatch: dispatch, InboundUser: cfg.InboundEmailUser, InboundPassword: cfg.InboundEmailPassword,
-		MailOutbox: cfg.SMTPURL == "", RiverUI: ui, Metrics: metrics, Reconcile: cfg.StripeSecretKey != "",
-		Doctor: func(ctx context.Context) []store.Check {
-			return doctor.New(cfg.doctorConfig(), doctor.Deps{Pool: pool}).Run(ctx)
+	a, err := app.New(pool, app.Config{
+		Logger: log, Deps: deps,
+		Jobs: jobs.Options{Work: true, EventWorkers: cfg.EventWorkers, RescueAfter: cfg.JobRescueAfter,
+			ReconcileInterval: cfg.ReconcileInterval, ReconcileWindow: cfg.ReconcileWindow},
+		Web: web.Config{
+			WebhookSecrets: cfg.WebhookSecrets, Production: cfg.production(), BaseURL: cfg.BaseURL, WebhookDBTimeout: cfg.WebhookDBTimeout,
+			Settings: cfg.settings(), InboundUser: cfg.InboundEmailUser, InboundPassword: cfg.InboundEmailPassword,
+			MailOutbox: cfg.SMTPURL == "", Reconcile: cfg.StripeSecretKey != "",
+			Doctor: func(ctx context.Context) []store.Check {
+				return doctor.New(cfg.doctorConfig(), doctor.Deps{Pool: pool}).Run(ctx)
+			},
 		},
-	},
-		func(ctx context.Context) error { return migrations.Current(ctx, pool) })
-	defer srv.Close()
+		Ready: func(ctx context.Context) error { return migrations.Current(ctx, pool) },
+	})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
 	httpSrv := &http.Server{
 		Addr:              cfg.ListenAddr,
-		Handler:           srv.Handler(),
+		Handler:           a.Web.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -137,10 +129,10 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 			}
 		}()
 	}
-	// River gets a context that SIGTERM does not cancel: cancelling it would
-	// cancel running jobs at once. The shutdown below stops it softly.
-	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
-		return fmt.Errorf("starting workers: %w", err)
+	// The workers get a context that SIGTERM does not cancel: cancelling it
+	// would cancel running jobs at once. The shutdown below stops them softly.
+	if err := a.Start(context.WithoutCancel(ctx)); err != nil {
+		return err
 	}
 	log.Info("switchboard serving", "addr", ln.Addr().String(), "env", cfg.AppEnv, "base_url", cfg.BaseURL)
 	errc := make(chan error, 1)
@@ -150,7 +142,7 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
 	}
-	shutdown(log, httpSrv, client, cfg.ShutdownTimeout)
+	shutdown(log, httpSrv, a, cfg.ShutdownTimeout)
 	return nil
 }
 
@@ -158,22 +150,14 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 // jobs get the same window, side by side; jobs still running at its end are
 // cancelled, and River retries them (their transactions roll back; an email
 // cancelled mid-send is marked unknown rather than sent twice).
-func shutdown(log *slog.Logger, httpSrv *http.Server, workers interface {
-	Stop(context.Context) error
-	StopAndCancel(context.Context) error
-}, window time.Duration) {
+func shutdown(log *slog.Logger, httpSrv *http.Server, a *app.App, window time.Duration) {
 	log.Info("shutting down: finishing in-flight requests and jobs", "window", window.String())
 	start := time.Now()
 	sctx, cancel := context.WithTimeout(context.Background(), window)
 	defer cancel()
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- httpSrv.Shutdown(sctx) }()
-	if err := workers.Stop(sctx); err != nil {
-		log.Warn("jobs still running at the end of the shutdown window; cancelling them for River to retry", "err", err)
-		cctx, ccancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer ccancel()
-		_ = workers.StopAndCancel(cctx)
-	}
+	a.Stop(sctx)
 	if err := <-httpDone; err != nil {
 		log.Warn("requests still running at the end of the shutdown window", "err", err)
 	}

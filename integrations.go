@@ -16,7 +16,7 @@ import (
 func jobDeps(cfg config, st *store.Store, log *slog.Logger) (jobs.Deps, error) {
 	d := jobs.Deps{
 		Store: st, Logger: log, BaseURL: cfg.BaseURL, NextStepURL: cfg.BillingURL,
-		Alerts: jobs.AlertChannels{SlackURL: cfg.AlertSlackWebhookURL, Email: cfg.AlertEmail},
+		Alerts: jobs.AlertChannels{SlackURL: cfg.AlertSlackWebhookURL, Email: cfg.AlertEmail}, Production: cfg.production(),
 	}
 	switch cfg.CRMProvider {
 	case "hubspot":

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
@@ -39,13 +38,13 @@ const QueueAlerts = "alerts"
 
 // Raise records one occurrence of a problem in tx and, when the problem is new
 // (or back after being resolved), enqueues its delivery to each channel.
-func (d *Dispatcher) Raise(ctx context.Context, tx *store.Store, pgxTx pgx.Tx, a store.NewAlert) error {
+func (d *Dispatcher) Raise(ctx context.Context, tx *store.Store, a store.NewAlert) error {
 	r, err := tx.RaiseAlert(ctx, a)
 	if err != nil || !r.Notify {
 		return err
 	}
 	for _, ch := range d.alerts.channels() {
-		if _, err := d.jobs.InsertTx(ctx, pgxTx, AlertDeliverArgs{AlertID: r.Alert.ID, Channel: ch, Seen: r.Alert.Count}, nil); err != nil {
+		if _, err := d.jobs.InsertTx(ctx, tx.Tx(), AlertDeliverArgs{AlertID: r.Alert.ID, Channel: ch, Seen: r.Alert.Count}, nil); err != nil {
 			return fmt.Errorf("enqueue alert delivery: %w", err)
 		}
 	}
@@ -54,7 +53,7 @@ func (d *Dispatcher) Raise(ctx context.Context, tx *store.Store, pgxTx pgx.Tx, a
 
 // RaiseNow raises an alert in its own transaction (from a worker).
 func (d *Dispatcher) RaiseNow(ctx context.Context, st *store.Store, a store.NewAlert) error {
-	return st.InTx(ctx, func(tx *store.Store, pgxTx pgx.Tx) error { return d.Raise(ctx, tx, pgxTx, a) })
+	return st.InTx(ctx, func(tx *store.Store) error { return d.Raise(ctx, tx, a) })
 }
 
 func (c AlertChannels) channels() []string {

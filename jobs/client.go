@@ -24,7 +24,7 @@ type Deps struct {
 	Store  *store.Store
 	Logger *slog.Logger
 	// FollowUps runs after each applied event; nil means the Dispatcher that
-	// NewClient builds from the fields below.
+	// New builds from the fields below.
 	FollowUps FollowUps
 	// CRM is the CRM adapter; nil when CRM_PROVIDER=none.
 	CRM crm.Client
@@ -107,7 +107,14 @@ type Options struct {
 // New builds the River client and returns it with its Dispatcher, which the
 // web layer uses to enqueue follow-ups of its own writes (signups, held events).
 func New(pool *pgxpool.Pool, d Deps, o Options) (*river.Client[pgx.Tx], *Dispatcher, error) {
-	disp := NewDispatcher(d)
+	// The workers need the dispatcher, which needs a client to insert with:
+	// an insert-only client (no workers, no queues) breaks the circle, so the
+	// dispatcher is complete before any worker sees it.
+	inserter, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Logger: d.Logger.With("component", "river")})
+	if err != nil {
+		return nil, nil, err
+	}
+	disp := NewDispatcher(d, inserter)
 	if d.FollowUps == nil {
 		d.FollowUps = disp
 	}
@@ -123,9 +130,8 @@ func New(pool *pgxpool.Pool, d Deps, o Options) (*river.Client[pgx.Tx], *Dispatc
 	river.AddWorker(workers, &AlertDeliverWorker{Store: d.Store, Logger: d.Logger, Channels: d.Alerts, Mail: d.Mail,
 		HTTP: d.HTTP, BaseURL: d.BaseURL})
 	river.AddWorker(workers, &WebhookWatchWorker{Store: d.Store, Logger: d.Logger, Dispatch: disp})
-	var ingest *Ingester // its Jobs is the client built below
 	if d.Stripe != nil {
-		ingest = &Ingester{Store: d.Store, Dispatch: disp, Production: d.Production}
+		ingest := &Ingester{Store: d.Store, Jobs: inserter, Dispatch: disp, Production: d.Production}
 		river.AddWorker(workers, &ReconcileWorker{Reconciler: &Reconciler{Stripe: d.Stripe, Ingest: ingest, Store: d.Store, Logger: d.Logger}})
 	}
 	cfg := &river.Config{
@@ -163,10 +169,6 @@ func New(pool *pgxpool.Pool, d Deps, o Options) (*river.Client[pgx.Tx], *Dispatc
 	client, err := river.NewClient(riverpgxv5.New(pool), cfg)
 	if err != nil {
 		return nil, nil, err
-	}
-	disp.SetJobs(client)
-	if ingest != nil {
-		ingest.Jobs = client
 	}
 	return client, disp, nil
 }

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
@@ -80,7 +79,7 @@ func (w *CRMSyncWorker) Work(ctx context.Context, job *river.Job[CRMSyncArgs]) e
 	// after it waits for the account row, then sees the job completed and
 	// enqueues a new one. Either way no change is left unpushed.
 	var again bool
-	err = w.Store.InTx(rctx, func(tx *store.Store, pgxTx pgx.Tx) error {
+	err = w.Store.InTx(rctx, func(tx *store.Store) error {
 		var err error
 		if again, err = tx.CRMSyncSucceeded(rctx, id, acct.Version, contactID, w.CRM.Name()); err != nil {
 			return err
@@ -95,7 +94,7 @@ func (w *CRMSyncWorker) Work(ctx context.Context, job *river.Job[CRMSyncArgs]) e
 		if again {
 			return nil
 		}
-		_, err = river.JobCompleteTx[*riverpgxv5.Driver](rctx, pgxTx, job)
+		_, err = river.JobCompleteTx[*riverpgxv5.Driver](rctx, tx.Tx(), job)
 		return err
 	})
 	if err != nil {
@@ -156,11 +155,11 @@ func (w *CRMSyncWorker) failed(ctx context.Context, job *river.Job[CRMSyncArgs],
 // record writes the failure on the account and raises its alert in one
 // transaction, then returns result for River.
 func (w *CRMSyncWorker) record(ctx context.Context, id int64, e *crm.Error, final bool, a store.NewAlert, result error) error {
-	err := w.Store.InTx(ctx, func(tx *store.Store, pgxTx pgx.Tx) error {
+	err := w.Store.InTx(ctx, func(tx *store.Store) error {
 		if err := tx.CRMSyncFailed(ctx, id, e.Error(), final); err != nil {
 			return err
 		}
-		return w.Dispatch.Raise(ctx, tx, pgxTx, a)
+		return w.Dispatch.Raise(ctx, tx, a)
 	})
 	if err != nil {
 		return err

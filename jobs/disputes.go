@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/switchboardhq/switchboard/jobs/mail"
 	"github.com/switchboardhq/switchboard/store"
 )
@@ -14,7 +12,7 @@ import (
 // disputeFollowUps alerts on a new dispute and opens its ticket in the
 // disputes queue; later status changes are noted on that ticket, so the
 // ticket's audit trail shows every step.
-func (d *Dispatcher) disputeFollowUps(ctx context.Context, tx *store.Store, pgxTx pgx.Tx, de DisputeEffect, eventID string) error {
+func (d *Dispatcher) disputeFollowUps(ctx context.Context, tx *store.Store, de DisputeEffect, eventID string) error {
 	dp, err := tx.DisputeByID(ctx, de.DisputeID)
 	if err != nil {
 		return err
@@ -38,7 +36,7 @@ func (d *Dispatcher) disputeFollowUps(ctx context.Context, tx *store.Store, pgxT
 		due = "evidence due by " + dp.EvidenceDueBy.UTC().Format("2006-01-02 15:04 MST")
 	}
 	amount := mail.Money(dp.Amount, dp.Currency)
-	if err := d.Raise(ctx, tx, pgxTx, store.NewAlert{
+	if err := d.Raise(ctx, tx, store.NewAlert{
 		Kind: store.AlertDisputeOpened, Subject: "dispute:" + dp.StripeDisputeID, Severity: store.SeverityCritical,
 		Message: fmt.Sprintf("Dispute %s opened for %s (reason: %s); %s.", dp.StripeDisputeID, amount, dp.Reason, due),
 	}); err != nil {

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
 	"github.com/switchboardhq/switchboard/jobs/mail"
@@ -105,7 +104,7 @@ func (w *EmailWorker) Work(ctx context.Context, job *river.Job[EmailArgs]) error
 func (w *EmailWorker) sent(ctx context.Context, id int64, r store.RenderedMessage) error {
 	var err error
 	for i, wait := 0, 100*time.Millisecond; i < 8; i, wait = i+1, wait*2 {
-		err = w.Store.InTx(ctx, func(tx *store.Store, _ pgx.Tx) error {
+		err = w.Store.InTx(ctx, func(tx *store.Store) error {
 			if err := tx.MessageDelivered(ctx, id, store.MsgSent, r); err != nil {
 				return err
 			}
@@ -125,12 +124,12 @@ func (w *EmailWorker) sent(ctx context.Context, id int64, r store.RenderedMessag
 func (w *EmailWorker) unknown(ctx context.Context, m store.Message, why string) error {
 	ctx = context.WithoutCancel(ctx)
 	w.Logger.ErrorContext(ctx, "email outcome unknown; not sending again", "message_id", m.ID, "why", why)
-	err := w.Store.InTx(ctx, func(tx *store.Store, pgxTx pgx.Tx) error {
+	err := w.Store.InTx(ctx, func(tx *store.Store) error {
 		marked, err := tx.MessageUnknown(ctx, m.ID, why)
 		if err != nil || !marked {
 			return err
 		}
-		return w.Dispatch.Raise(ctx, tx, pgxTx, store.NewAlert{
+		return w.Dispatch.Raise(ctx, tx, store.NewAlert{
 			Kind: store.AlertEmailUnknown, Subject: fmt.Sprintf("message:%d", m.ID), Severity: store.SeverityCritical,
 			Message: fmt.Sprintf("The %s email to account %s (message %d) may or may not have reached the customer: %s. "+
 				"It is not sent again automatically; check your mail provider's log, then resend it from the outbox if it is missing.",
@@ -159,11 +158,11 @@ func (w *EmailWorker) refused(ctx context.Context, job *river.Job[EmailArgs], m 
 			Message: fmt.Sprintf("The %s email to account %s was not sent after %d attempts: %s", m.Kind, idString(m.AccountID), job.Attempt, err)}
 	}
 	// The message's state and its alert are written together.
-	if rerr := w.Store.InTx(ctx, func(tx *store.Store, pgxTx pgx.Tx) error {
+	if rerr := w.Store.InTx(ctx, func(tx *store.Store) error {
 		if err := tx.MessageFailed(ctx, m.ID, err.Error(), final); err != nil {
 			return err
 		}
-		return w.Dispatch.Raise(ctx, tx, pgxTx, a)
+		return w.Dispatch.Raise(ctx, tx, a)
 	}); rerr != nil {
 		return rerr
 	}

@@ -27,21 +27,18 @@ type Dispatcher struct {
 	alerts AlertChannels
 }
 
-// NewDispatcher returns the follow-ups for d. SetJobs must be called with the
-// River client before it is used (NewClient does).
-func NewDispatcher(d Deps) *Dispatcher {
-	disp := &Dispatcher{alerts: d.Alerts}
+// NewDispatcher returns the follow-ups for d, enqueued through jobs (a River
+// client; an insert-only one will do).
+func NewDispatcher(d Deps, jobs Inserter) *Dispatcher {
+	disp := &Dispatcher{jobs: jobs, alerts: d.Alerts}
 	if d.CRM != nil {
 		disp.crm = d.CRM.Name()
 	}
 	return disp
 }
 
-// SetJobs sets the River client jobs are enqueued with.
-func (d *Dispatcher) SetJobs(i Inserter) { d.jobs = i }
-
 // AfterApply enqueues what an applied event calls for, in its transaction.
-func (d *Dispatcher) AfterApply(ctx context.Context, tx *store.Store, pgxTx pgx.Tx, fx *Effects) error {
+func (d *Dispatcher) AfterApply(ctx context.Context, tx *store.Store, fx *Effects) error {
 	at := time.Now()
 	if fx.EventID != "" && len(fx.Accounts) > 0 && d.crm != "" {
 		if t, err := tx.EventReceivedAt(ctx, fx.EventID); err == nil {
@@ -50,22 +47,22 @@ func (d *Dispatcher) AfterApply(ctx context.Context, tx *store.Store, pgxTx pgx.
 	}
 	// Ascending IDs: the lock order of stripe_apply.go, step 5.
 	for _, id := range fx.AccountIDs() {
-		if err := d.AccountChanged(ctx, tx, pgxTx, id, at); err != nil {
+		if err := d.AccountChanged(ctx, tx, id, at); err != nil {
 			return err
 		}
 	}
 	for _, o := range fx.Orders {
-		if err := d.orderMail(ctx, tx, pgxTx, o); err != nil {
+		if err := d.orderMail(ctx, tx, o); err != nil {
 			return err
 		}
 	}
 	for _, inv := range fx.Invoices {
-		if err := d.invoiceMail(ctx, tx, pgxTx, inv); err != nil {
+		if err := d.invoiceMail(ctx, tx, inv); err != nil {
 			return err
 		}
 	}
 	for _, de := range fx.Disputes {
-		if err := d.disputeFollowUps(ctx, tx, pgxTx, de, fx.EventID); err != nil {
+		if err := d.disputeFollowUps(ctx, tx, de, fx.EventID); err != nil {
 			return err
 		}
 	}
@@ -73,7 +70,7 @@ func (d *Dispatcher) AfterApply(ctx context.Context, tx *store.Store, pgxTx pgx.
 		if p.To != "failed" {
 			continue
 		}
-		if err := d.Raise(ctx, tx, pgxTx, store.NewAlert{
+		if err := d.Raise(ctx, tx, store.NewAlert{
 			Kind: store.AlertPayoutFailed, Subject: "payout:" + p.StripePayoutID, Severity: store.SeverityCritical,
 			Message: payoutMessage(ctx, tx, p),
 		}); err != nil {
@@ -85,21 +82,21 @@ func (d *Dispatcher) AfterApply(ctx context.Context, tx *store.Store, pgxTx pgx.
 
 // AccountChanged records that an account must reach the CRM and enqueues its
 // sync (one pending job per account: a burst of changes is one push).
-func (d *Dispatcher) AccountChanged(ctx context.Context, tx *store.Store, pgxTx pgx.Tx, id int64, at time.Time) error {
+func (d *Dispatcher) AccountChanged(ctx context.Context, tx *store.Store, id int64, at time.Time) error {
 	if err := tx.RequestCRMSync(ctx, id, at, d.crm != ""); err != nil {
 		return err
 	}
 	if d.crm == "" {
 		return nil
 	}
-	if _, err := d.jobs.InsertTx(ctx, pgxTx, CRMSyncArgs{AccountID: id}, nil); err != nil {
+	if _, err := d.jobs.InsertTx(ctx, tx.Tx(), CRMSyncArgs{AccountID: id}, nil); err != nil {
 		return fmt.Errorf("enqueue crm sync: %w", err)
 	}
 	return nil
 }
 
 // orderMail queues the email an order's status change calls for.
-func (d *Dispatcher) orderMail(ctx context.Context, tx *store.Store, pgxTx pgx.Tx, o OrderEffect) error {
+func (d *Dispatcher) orderMail(ctx context.Context, tx *store.Store, o OrderEffect) error {
 	if o.AccountID == nil {
 		return nil
 	}
@@ -114,15 +111,15 @@ func (d *Dispatcher) orderMail(ctx context.Context, tx *store.Store, pgxTx pgx.T
 	default:
 		return nil
 	}
-	return d.queueMail(ctx, tx, pgxTx, store.NewMessage{Key: key, Kind: kind, AccountID: o.AccountID, OrderID: &o.OrderID})
+	return d.queueMail(ctx, tx, store.NewMessage{Key: key, Kind: kind, AccountID: o.AccountID, OrderID: &o.OrderID})
 }
 
 // invoiceMail queues the failed-payment message for an invoice's first failure.
-func (d *Dispatcher) invoiceMail(ctx context.Context, tx *store.Store, pgxTx pgx.Tx, inv InvoiceEffect) error {
+func (d *Dispatcher) invoiceMail(ctx context.Context, tx *store.Store, inv InvoiceEffect) error {
 	if !inv.FirstFailure || inv.AccountID == nil {
 		return nil
 	}
-	return d.queueMail(ctx, tx, pgxTx, store.NewMessage{
+	return d.queueMail(ctx, tx, store.NewMessage{
 		Key: "payment_failed:invoice:" + inv.StripeInvoiceID, Kind: store.MsgPaymentFailed, AccountID: inv.AccountID,
 		Detail: map[string]any{"invoice_id": inv.StripeInvoiceID},
 	})
@@ -130,7 +127,7 @@ func (d *Dispatcher) invoiceMail(ctx context.Context, tx *store.Store, pgxTx pgx
 
 // queueMail records a message for its business event and, the first time
 // only, enqueues its send job. Accounts without an email get none.
-func (d *Dispatcher) queueMail(ctx context.Context, tx *store.Store, pgxTx pgx.Tx, m store.NewMessage) error {
+func (d *Dispatcher) queueMail(ctx context.Context, tx *store.Store, m store.NewMessage) error {
 	if m.To == "" {
 		acct, err := tx.AccountByID(ctx, *m.AccountID)
 		if err != nil {
@@ -145,7 +142,7 @@ func (d *Dispatcher) queueMail(ctx context.Context, tx *store.Store, pgxTx pgx.T
 	if err != nil || !created {
 		return err
 	}
-	if _, err := d.jobs.InsertTx(ctx, pgxTx, EmailArgs{MessageID: id}, nil); err != nil {
+	if _, err := d.jobs.InsertTx(ctx, tx.Tx(), EmailArgs{MessageID: id}, nil); err != nil {
 		return fmt.Errorf("enqueue email: %w", err)
 	}
 	return nil

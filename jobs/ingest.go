@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/switchboardhq/switchboard/store"
 )
 
@@ -57,16 +55,16 @@ func (in *Ingester) Ingest(ctx context.Context, body []byte, source, requestID s
 		RequestID: requestID, Source: source,
 	}
 	out := Ingested{ID: env.ID, Type: env.Type, APIVersion: env.APIVersion, Status: status, LastError: reason}
-	err := in.Store.InTxRetry(ctx, func(tx *store.Store, pgxTx pgx.Tx) error {
+	err := in.Store.InTxRetry(ctx, func(tx *store.Store) error {
 		var err error
 		if out.New, err = tx.InsertEvent(ctx, ev); err != nil || !out.New {
 			return err
 		}
 		switch {
 		case status == store.EventHeld && in.Dispatch != nil:
-			return in.Dispatch.Raise(ctx, tx, pgxTx, heldAlert(env.APIVersion, env.ID))
+			return in.Dispatch.Raise(ctx, tx, heldAlert(env.APIVersion, env.ID))
 		case status == store.EventReceived:
-			_, err = in.Jobs.InsertTx(ctx, pgxTx, StripeEventArgs{EventID: env.ID}, nil)
+			_, err = in.Jobs.InsertTx(ctx, tx.Tx(), StripeEventArgs{EventID: env.ID}, nil)
 			return err
 		}
 		return nil

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/switchboardhq/switchboard/store"
 )
 
@@ -31,8 +29,8 @@ var errRollback = errors.New("dry run: roll back")
 // store.ErrNotFound; an event whose apply fails gives a DryRun with Failure.
 func (w *StripeEventWorker) DryRun(ctx context.Context, id string) (DryRun, error) {
 	var out DryRun
-	err := w.Store.InTx(ctx, func(tx *store.Store, pgxTx pgx.Tx) error {
-		status, fx, err := w.applyTx(ctx, tx, pgxTx, id, true)
+	err := w.Store.InTx(ctx, func(tx *store.Store) error {
+		status, fx, err := w.applyTx(ctx, tx, id, true)
 		if err != nil {
 			return err
 		}

@@ -17,13 +17,13 @@ import (
 // way a CRM sync or a receipt email is enqueued under an idempotency key.
 type uniqueFollowUp struct{ client *river.Client[pgx.Tx] }
 
-func (f uniqueFollowUp) AfterApply(ctx context.Context, _ *store.Store, tx pgx.Tx, fx *jobs.Effects) error {
-	_, err := f.client.InsertTx(ctx, tx, jobs.StripeEventArgs{EventID: "evt_followup_" + fx.EventID},
+func (f uniqueFollowUp) AfterApply(ctx context.Context, tx *store.Store, fx *jobs.Effects) error {
+	_, err := f.client.InsertTx(ctx, tx.Tx(), jobs.StripeEventArgs{EventID: "evt_followup_" + fx.EventID},
 		&river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}})
 	return err
 }
 
-func (f uniqueFollowUp) Raise(context.Context, *store.Store, pgx.Tx, store.NewAlert) error {
+func (f uniqueFollowUp) Raise(context.Context, *store.Store, store.NewAlert) error {
 	return nil
 }
 

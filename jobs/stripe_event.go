@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	stripe "github.com/stripe/stripe-go/v76"
 
@@ -111,12 +110,12 @@ func (e *Effects) account(id int64) {
 }
 
 // FollowUps enqueues the work that follows an applied event, inside its
-// transaction. A StripeEventWorker with nil FollowUps enqueues none; NewClient
+// transaction. A StripeEventWorker with nil FollowUps enqueues none; New
 // supplies the Dispatcher.
 type FollowUps interface {
-	AfterApply(ctx context.Context, tx *store.Store, pgxTx pgx.Tx, fx *Effects) error
+	AfterApply(ctx context.Context, tx *store.Store, fx *Effects) error
 	// Raise raises an alert inside tx (an event that cannot be applied).
-	Raise(ctx context.Context, tx *store.Store, pgxTx pgx.Tx, a store.NewAlert) error
+	Raise(ctx context.Context, tx *store.Store, a store.NewAlert) error
 }
 
 // StripeEventWorker applies stored Stripe events to accounts, orders,
@@ -174,14 +173,14 @@ func (w *StripeEventWorker) Apply(ctx context.Context, id string, replay bool) (
 // last says no retry follows a failure.
 func (w *StripeEventWorker) apply(ctx context.Context, id string, replay, fromRiver, last bool) (string, error) {
 	var status string
-	err := w.Store.InTx(ctx, func(tx *store.Store, pgxTx pgx.Tx) error {
+	err := w.Store.InTx(ctx, func(tx *store.Store) error {
 		if fromRiver {
 			if err := tx.CommitWithoutWaitingForFlush(ctx); err != nil {
 				return err
 			}
 		}
 		var err error
-		status, _, err = w.applyTx(ctx, tx, pgxTx, id, replay)
+		status, _, err = w.applyTx(ctx, tx, id, replay)
 		return err
 	})
 	if err == nil {
@@ -200,11 +199,11 @@ func (w *StripeEventWorker) apply(ctx context.Context, id string, replay, fromRi
 	// Record the attempt outside the rolled-back transaction, so the console
 	// shows it while River retries, and alert when nothing will.
 	rctx := context.WithoutCancel(ctx)
-	if ferr := w.Store.InTx(rctx, func(tx *store.Store, pgxTx pgx.Tx) error {
+	if ferr := w.Store.InTx(rctx, func(tx *store.Store) error {
 		if err := tx.FailEventAttempt(rctx, id, msg, final); err != nil || !final || w.FollowUps == nil || !fromRiver {
 			return err
 		}
-		return w.FollowUps.Raise(rctx, tx, pgxTx, store.NewAlert{
+		return w.FollowUps.Raise(rctx, tx, store.NewAlert{
 			Kind: store.AlertEventFailed, Subject: "event:" + id, Severity: store.SeverityCritical,
 			Message: "Stripe event " + id + " cannot be applied and will not be retried: " + msg +
 				". Fix the cause, then replay it from the event's page.",
@@ -225,7 +224,7 @@ func (w *StripeEventWorker) apply(ctx context.Context, id string, replay, fromRi
 // applyTx applies one event inside tx: it locks the event, applies it, enqueues
 // the follow-ups and records the outcome with what changed. fx is nil when the
 // event was left alone (already applied, ignored or held, without replay).
-func (w *StripeEventWorker) applyTx(ctx context.Context, tx *store.Store, pgxTx pgx.Tx, id string, replay bool) (string, *Effects, error) {
+func (w *StripeEventWorker) applyTx(ctx context.Context, tx *store.Store, id string, replay bool) (string, *Effects, error) {
 	ev, err := tx.LockEvent(ctx, id)
 	if err != nil {
 		return "", nil, err
@@ -243,7 +242,7 @@ func (w *StripeEventWorker) applyTx(ctx context.Context, tx *store.Store, pgxTx 
 		return "", nil, err
 	}
 	if reason == "" && w.FollowUps != nil {
-		if err := w.FollowUps.AfterApply(ctx, tx, pgxTx, fx); err != nil {
+		if err := w.FollowUps.AfterApply(ctx, tx, fx); err != nil {
 			return "", nil, fmt.Errorf("enqueue follow-ups: %w", err)
 		}
 	}

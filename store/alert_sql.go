@@ -75,7 +75,7 @@ func (s *Store) Alerts(ctx context.Context, openOnly bool, limit int) ([]Alert, 
 
 // AcknowledgeAlert records that someone has seen an alert, in the audit log too.
 func (s *Store) AcknowledgeAlert(ctx context.Context, id int64, actor string) error {
-	return s.InTx(ctx, func(tx *Store, _ pgx.Tx) error {
+	return s.InTx(ctx, func(tx *Store) error {
 		tag, err := tx.db.Exec(ctx, `UPDATE alerts SET acknowledged_at = now(), acknowledged_by = $2
 			WHERE id = $1 AND acknowledged_at IS NULL`, id, actor)
 		if err != nil {

@@ -53,7 +53,7 @@ func (s *Store) CRMWorkFor(ctx context.Context, id int64) (CRMWork, error) {
 // status, and one latency sample. It reports whether the account changed again
 // while the push was in flight (so another push is due).
 func (s *Store) CRMSyncSucceeded(ctx context.Context, id, version int64, contactID, provider string) (again bool, err error) {
-	err = s.InTx(ctx, func(tx *Store, _ pgx.Tx) error {
+	err = s.InTx(ctx, func(tx *Store) error {
 		var requested *time.Time
 		var current int64
 		if err := tx.db.QueryRow(ctx, `SELECT crm_dirty_since, crm_sync_version FROM accounts WHERE id = $1 FOR UPDATE`, id).

@@ -95,7 +95,7 @@ func (s *Store) Assignees(ctx context.Context) ([]Assignee, error) {
 // leaves it unassigned), audit-logged. Assigning it to whom it already has
 // changes nothing.
 func (s *Store) AssignDispute(ctx context.Context, id int64, userID *int64, actor string) error {
-	return s.InTx(ctx, func(tx *Store, _ pgx.Tx) error {
+	return s.InTx(ctx, func(tx *Store) error {
 		var from *int64
 		if err := tx.db.QueryRow(ctx, `SELECT assigned_user_id FROM disputes WHERE id = $1 FOR UPDATE`, id).Scan(&from); err != nil {
 			return mapErr("lock dispute", err)
@@ -128,7 +128,7 @@ func (s *Store) AssignDispute(ctx context.Context, id int64, userID *int64, acto
 // trail and, when the dispute opened a ticket, on that ticket too.
 func (s *Store) AddDisputeNote(ctx context.Context, id int64, author, body string) error {
 	body = Redact(strings.TrimSpace(body))
-	return s.InTx(ctx, func(tx *Store, _ pgx.Tx) error {
+	return s.InTx(ctx, func(tx *Store) error {
 		var ticket *int64
 		err := tx.db.QueryRow(ctx, `SELECT (SELECT min(t.id) FROM tickets t WHERE t.dispute_id = d.id)
 			FROM disputes d WHERE d.id = $1 FOR SHARE OF d`, id).Scan(&ticket)
@@ -153,7 +153,7 @@ func (s *Store) AddDisputeNote(ctx context.Context, id int64, author, body strin
 // Call it inside InTx to enqueue the CRM sync a changed state needs.
 func (s *Store) CloseDispute(ctx context.Context, id int64, actor string) (DisputeClose, error) {
 	var out DisputeClose
-	err := s.InTx(ctx, func(tx *Store, _ pgx.Tx) error {
+	err := s.InTx(ctx, func(tx *Store) error {
 		var queue, status string
 		var ticket *int64
 		err := tx.db.QueryRow(ctx, `SELECT d.queue_state, d.status, d.account_id,

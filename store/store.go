@@ -35,6 +35,7 @@ type dbtx interface {
 type Store struct {
 	pool *pgxpool.Pool
 	db   dbtx
+	tx   pgx.Tx // set inside InTx
 }
 
 // New returns a Store over pool.
@@ -45,23 +46,28 @@ func New(pool *pgxpool.Pool) *Store {
 // Pool returns the underlying pool (for River and health checks).
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
-// InTx runs fn in one transaction: tx runs queries inside it, and pgxTx lets a
-// River InsertTx join the same transaction. fn's error rolls everything back.
-func (s *Store) InTx(ctx context.Context, fn func(tx *Store, pgxTx pgx.Tx) error) error {
-	if t, ok := s.db.(pgx.Tx); ok {
-		return fn(s, t)
+// InTx runs fn in one transaction: tx runs queries inside it, and tx.Tx() lets
+// a River InsertTx join the same transaction. fn's error rolls everything back.
+// Inside a transaction, InTx runs fn in it.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
+	if s.tx != nil {
+		return fn(s)
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(t pgx.Tx) error {
-		return fn(&Store{pool: s.pool, db: t}, t)
+		return fn(&Store{pool: s.pool, db: t, tx: t})
 	})
 }
+
+// Tx is the transaction a Store from InTx runs in, for River's InsertTx and
+// JobCompleteTx to join; nil outside a transaction.
+func (s *Store) Tx() pgx.Tx { return s.tx }
 
 // InTxRetry is InTx for idempotent work: when the connection breaks (Postgres
 // restarted, the network dropped, a pooled connection went stale), it runs fn
 // once more on a fresh connection. After a restart every pooled connection is
 // dead, so the pool drops them all first (busy ones as they come back). fn
 // must be safe to run twice, since a lost COMMIT may have committed.
-func (s *Store) InTxRetry(ctx context.Context, fn func(tx *Store, pgxTx pgx.Tx) error) error {
+func (s *Store) InTxRetry(ctx context.Context, fn func(tx *Store) error) error {
 	err := s.InTx(ctx, fn)
 	if err != nil && ConnLost(err) && ctx.Err() == nil {
 		s.pool.Reset()

@@ -17,7 +17,7 @@ const ticketColumns = `id, account_id, dispute_id, requester_email, channel, sou
 // and routed, with an audit entry. A ticket with a source key that is already
 // stored is returned as it is (created false).
 func (s *Store) CreateTicket(ctx context.Context, in NewTicket, actor string) (t Ticket, created bool, err error) {
-	err = s.InTx(ctx, func(tx *Store, _ pgx.Tx) error {
+	err = s.InTx(ctx, func(tx *Store) error {
 		if in.SourceKey != "" {
 			if err := tx.LockKey(ctx, "ticket:"+in.SourceKey); err != nil {
 				return err
@@ -202,7 +202,7 @@ func (s *Store) TicketDetailByID(ctx context.Context, id int64) (TicketDetail, e
 // AddTicketNote adds a note (secrets redacted) and audits it.
 func (s *Store) AddTicketNote(ctx context.Context, id int64, author, body string) (TicketNote, error) {
 	var n TicketNote
-	err := s.InTx(ctx, func(tx *Store, _ pgx.Tx) error {
+	err := s.InTx(ctx, func(tx *Store) error {
 		tag, err := tx.db.Exec(ctx, `UPDATE tickets SET updated_at = now() WHERE id = $1`, id)
 		if err != nil {
 			return mapErr("touch ticket", err)
@@ -225,7 +225,7 @@ func (s *Store) SetTicketStatus(ctx context.Context, id int64, status, actor str
 	if !ValidTicketStatus(status) {
 		return fmt.Errorf("set ticket status: %q is not a ticket status", status)
 	}
-	return s.InTx(ctx, func(tx *Store, _ pgx.Tx) error {
+	return s.InTx(ctx, func(tx *Store) error {
 		var from string
 		err := tx.db.QueryRow(ctx, `SELECT status FROM tickets WHERE id = $1 FOR UPDATE`, id).Scan(&from)
 		if err != nil {

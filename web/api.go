@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/switchboardhq/switchboard/store"
 )
 
@@ -107,13 +105,13 @@ func (s *Server) signupsCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	var acct store.Account
 	var created bool
-	err := s.store.InTx(r.Context(), func(tx *store.Store, pgxTx pgx.Tx) error {
+	err := s.store.InTx(r.Context(), func(tx *store.Store) error {
 		var err error
 		if acct, created, err = tx.CreateSignup(r.Context(), su); err != nil || s.cfg.Dispatch == nil {
 			return err
 		}
 		// The CRM hears of the signup (or its new role or plan) once committed.
-		return s.cfg.Dispatch.AccountChanged(r.Context(), tx, pgxTx, acct.ID, time.Now())
+		return s.cfg.Dispatch.AccountChanged(r.Context(), tx, acct.ID, time.Now())
 	})
 	if err != nil {
 		return err

@@ -10,8 +10,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/switchboardhq/switchboard/store"
 	"github.com/switchboardhq/switchboard/views"
 )
@@ -190,7 +188,7 @@ func (s *Server) disputesClose(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var res store.DisputeClose
-	err = s.store.InTx(ctx, func(tx *store.Store, pgxTx pgx.Tx) error {
+	err = s.store.InTx(ctx, func(tx *store.Store) error {
 		var cerr error
 		if res, cerr = tx.CloseDispute(ctx, id, currentUser(ctx).Email); cerr != nil {
 			return cerr
@@ -198,7 +196,7 @@ func (s *Server) disputesClose(w http.ResponseWriter, r *http.Request) error {
 		if !res.PaymentChanged || s.cfg.Dispatch == nil {
 			return nil
 		}
-		return s.cfg.Dispatch.AccountChanged(ctx, tx, pgxTx, *res.AccountID, time.Now())
+		return s.cfg.Dispatch.AccountChanged(ctx, tx, *res.AccountID, time.Now())
 	})
 	if err != nil {
 		return err

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/switchboardhq/switchboard/jobs"
 	"github.com/switchboardhq/switchboard/store"
 	"github.com/switchboardhq/switchboard/views"
@@ -128,9 +126,9 @@ func (s *Server) eventsBulkReplay(w http.ResponseWriter, r *http.Request) error 
 		sh.Flash = views.Flash{Kind: "error", Msg: fmt.Sprintf("The number of matching events changed (you confirmed %d). Confirm again.", confirmed)}
 		return s.render(w, r, http.StatusConflict, views.BulkReplayPage(sh, views.BulkReplayData{Filter: f, Day: day, Count: n, Cap: bulkReplayCap}))
 	}
-	err = s.store.InTx(ctx, func(tx *store.Store, pgxTx pgx.Tx) error {
+	err = s.store.InTx(ctx, func(tx *store.Store) error {
 		for _, id := range ids {
-			if _, err := s.jobs.InsertTx(ctx, pgxTx, jobs.StripeEventArgs{EventID: id, Replay: true}, nil); err != nil {
+			if _, err := s.jobs.InsertTx(ctx, tx.Tx(), jobs.StripeEventArgs{EventID: id, Replay: true}, nil); err != nil {
 				return fmt.Errorf("queue replay of %s: %w", id, err)
 			}
 		}

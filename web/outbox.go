@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/switchboardhq/switchboard/jobs"
 	"github.com/switchboardhq/switchboard/store"
 	"github.com/switchboardhq/switchboard/views"
@@ -96,7 +94,7 @@ func (s *Server) outboxResend(w http.ResponseWriter, r *http.Request) error {
 		return notFound()
 	}
 	subject := "message:" + strconv.FormatInt(id, 10)
-	err = s.store.InTx(ctx, func(tx *store.Store, pgxTx pgx.Tx) error {
+	err = s.store.InTx(ctx, func(tx *store.Store) error {
 		n, err := tx.ResendMessage(ctx, id)
 		if err != nil {
 			return err
@@ -109,7 +107,7 @@ func (s *Server) outboxResend(w http.ResponseWriter, r *http.Request) error {
 		if err := tx.Audit(ctx, currentUser(ctx).Email, "message.resend", subject, map[string]any{"resend": n}); err != nil {
 			return err
 		}
-		_, err = s.jobs.InsertTx(ctx, pgxTx, jobs.EmailArgs{MessageID: id, Resend: n}, nil)
+		_, err = s.jobs.InsertTx(ctx, tx.Tx(), jobs.EmailArgs{MessageID: id, Resend: n}, nil)
 		return err
 	})
 	if errors.Is(err, store.ErrConflict) {

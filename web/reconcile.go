@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
@@ -57,8 +56,8 @@ func (s *Server) eventsReconcile(w http.ResponseWriter, r *http.Request) error {
 		return apiError{http.StatusConflict, "Fetching missed events from Stripe needs STRIPE_SECRET_KEY."}
 	}
 	var queued bool
-	err := s.store.InTx(ctx, func(tx *store.Store, pgxTx pgx.Tx) error {
-		res, err := s.jobs.InsertTx(ctx, pgxTx, jobs.ReconcileArgs{
+	err := s.store.InTx(ctx, func(tx *store.Store) error {
+		res, err := s.jobs.InsertTx(ctx, tx.Tx(), jobs.ReconcileArgs{
 			WindowSeconds: int64(jobs.ConsoleReconcileWindow.Seconds()), Trigger: store.ReconcileConsole}, nil)
 		if err != nil {
 			return fmt.Errorf("queue reconcile: %w", err)

@@ -12,8 +12,6 @@ import (
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/httprate"
-	"github.com/jackc/pgx/v5"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
@@ -21,16 +19,11 @@ import (
 	"github.com/switchboardhq/switchboard/store"
 )
 
-// Inserter enqueues River jobs inside a transaction (a *river.Client[pgx.Tx]).
-type Inserter interface {
-	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
-}
-
 // Queue is the River client as the web layer uses it: enqueue inside a
 // transaction, and list, retry and discard jobs on the console's jobs page.
 // A *river.Client[pgx.Tx] is one.
 type Queue interface {
-	Inserter
+	jobs.Inserter
 	JobList(ctx context.Context, params *river.JobListParams) (*river.JobListResult, error)
 	JobRetry(ctx context.Context, id int64) (*rivertype.JobRow, error)
 	JobCancel(ctx context.Context, id int64) (*rivertype.JobRow, error)
@@ -77,8 +70,8 @@ type Config struct {
 	// LoginFailures is how many failed sign-ins an account may have in 15
 	// minutes (a client address gets four times as many); 5 when zero.
 	LoginFailures int
-	// Events replays events from the console. Nil builds a worker over the
-	// store without follow-ups; main passes the one River runs.
+	// Events replays events from the console: the event worker with the
+	// app's follow-ups (internal/app builds it).
 	Events Replayer
 	// Settings are shown on the settings page.
 	Settings []Setting
@@ -156,16 +149,8 @@ func New(st *store.Store, queue Queue, log *slog.Logger, cfg Config, ready func(
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics()
 	}
-	events := cfg.Events
-	if events == nil {
-		d := jobs.Deps{Store: st, Logger: log}
-		if cfg.Dispatch != nil {
-			d.FollowUps = cfg.Dispatch
-		}
-		events = jobs.NewEventWorker(d)
-	}
 	s := &Server{
-		store: st, jobs: queue, events: events, log: log, cfg: cfg, ready: ready,
+		store: st, jobs: queue, events: cfg.Events, log: log, cfg: cfg, ready: ready,
 		ingest:       &jobs.Ingester{Store: st, Jobs: queue, Dispatch: cfg.Dispatch, Production: cfg.Production},
 		metrics:      cfg.Metrics,
 		badSig:       httprate.NewRateLimiter(cfg.BadSignatureLimit, time.Minute),
@@ -193,9 +178,6 @@ func (s *Server) Close() {
 		s.cfg.RiverUI.Stop()
 	}
 }
-
-// Registry exposes the server's Prometheus registry (workers add to it).
-func (s *Server) Registry() *prometheus.Registry { return s.metrics.reg }
 
 // Handler returns the whole HTTP surface.
 func (s *Server) Handler() http.Handler {

@@ -26,7 +26,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/switchboardhq/switchboard/jobs"
+	"github.com/switchboardhq/switchboard/internal/app"
 	"github.com/switchboardhq/switchboard/migrations"
 	"github.com/switchboardhq/switchboard/store"
 	"github.com/switchboardhq/switchboard/web"
@@ -73,15 +73,13 @@ func run(n, warm int, limit time.Duration, strict, slow bool) error {
 	if err := migrations.Current(ctx, pool); err != nil {
 		return err
 	}
-	st := store.New(pool)
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	client, _, err := jobs.New(pool, jobs.Deps{Store: st, Logger: log}, jobs.Options{})
+	a, err := app.New(pool, app.Config{Logger: log, Web: web.Config{BaseURL: "http://bench.test"}})
 	if err != nil {
 		return err
 	}
-	srv := web.New(st, client, log, web.Config{BaseURL: "http://bench.test"}, nil)
-	defer srv.Close()
-	h := srv.Handler()
+	defer a.Close()
+	st, h := a.Store, a.Web.Handler()
 
 	user, cookie, err := signIn(ctx, st, h)
 	if err != nil {

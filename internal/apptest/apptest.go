@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
+	"github.com/switchboardhq/switchboard/internal/app"
 	"github.com/switchboardhq/switchboard/internal/fixture"
 	"github.com/switchboardhq/switchboard/internal/pgtest"
 	"github.com/switchboardhq/switchboard/internal/stripefake"
@@ -91,9 +92,9 @@ type Options struct {
 const MailFrom = "Switchboard <hello@switchboard.test>"
 
 // deps builds the workers' integrations from the options.
-func (o Options) deps(t testing.TB, st *store.Store, log *slog.Logger) jobs.Deps {
-	d := jobs.Deps{Store: st, Logger: log, BaseURL: "http://switchboard.test", NextStepURL: "https://market.test/billing",
-		Alerts: jobs.AlertChannels{SlackURL: o.SlackURL, Email: o.AlertEmail}}
+func (o Options) deps(t testing.TB, log *slog.Logger) jobs.Deps {
+	d := jobs.Deps{Logger: log, BaseURL: "http://switchboard.test", NextStepURL: "https://market.test/billing",
+		Alerts: jobs.AlertChannels{SlackURL: o.SlackURL, Email: o.AlertEmail}, Production: o.Production}
 	switch {
 	case o.HubSpot != nil:
 		d.CRM = crm.NewHubSpot(o.HubSpot.Token, o.HubSpot.URL)
@@ -121,50 +122,40 @@ func NewWith(t testing.TB, o Options) *App {
 	t.Helper()
 	url := pgtest.URL(t)
 	pool := pgtest.PoolFor(t, url)
-	st := store.New(pool)
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	metrics := web.NewMetrics()
-	deps := o.deps(t, st, log)
-	deps.Metrics = metrics
-	client, dispatch, err := jobs.New(pool, deps, jobs.Options{Work: !o.NoWorkers, EventWorkers: cmp.Or(o.EventWorkers, 4), CRMWorkers: o.CRMWorkers, NoPeriodic: true})
-	if err != nil {
-		t.Fatalf("river client: %v", err)
-	}
-	if !o.NoWorkers {
-		ctx, cancel := context.WithCancel(context.Background())
-		if err := client.Start(ctx); err != nil {
-			t.Fatalf("starting workers: %v", err)
-		}
-		t.Cleanup(func() {
-			sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer scancel()
-			_ = client.Stop(sctx)
-			cancel()
-		})
-	}
-	ui, err := web.NewRiverUI(client, log)
-	if err != nil {
-		t.Fatalf("river ui: %v", err)
-	}
-	if err := ui.Start(context.Background()); err != nil {
-		t.Fatalf("starting river ui: %v", err)
-	}
 	secrets := o.Secrets
 	if secrets == nil {
 		secrets = []string{Secret}
 	}
-	ws := web.New(st, client, log, web.Config{
-		WebhookSecrets: secrets, Production: o.Production, BadSignatureLimit: 1000, Dispatch: dispatch, WebhookDBTimeout: o.WebhookDBTimeout,
-		Events:        jobs.NewEventWorker(jobs.Deps{Store: st, Logger: log, FollowUps: dispatch}),
-		LoginFailures: o.LoginFailures, BaseURL: o.BaseURL,
-		Settings:    []web.Setting{{Name: "STRIPE_WEBHOOK_SECRET", Value: strings.Join(secrets, ","), Secret: true}},
-		InboundUser: o.InboundUser, InboundPassword: o.InboundPassword, TicketRateLimit: o.TicketRateLimit,
-		MailOutbox: o.SMTPURL == "", RiverUI: ui, Metrics: metrics, Doctor: o.Doctor, Reconcile: o.Stripe != nil,
-	}, nil)
+	a, err := app.New(pool, app.Config{
+		Logger: log, Deps: o.deps(t, log),
+		Jobs: jobs.Options{Work: !o.NoWorkers, EventWorkers: cmp.Or(o.EventWorkers, 4), CRMWorkers: o.CRMWorkers, NoPeriodic: true},
+		Web: web.Config{
+			WebhookSecrets: secrets, Production: o.Production, BadSignatureLimit: 1000, WebhookDBTimeout: o.WebhookDBTimeout,
+			LoginFailures: o.LoginFailures, BaseURL: o.BaseURL,
+			Settings:    []web.Setting{{Name: "STRIPE_WEBHOOK_SECRET", Value: strings.Join(secrets, ","), Secret: true}},
+			InboundUser: o.InboundUser, InboundPassword: o.InboundPassword, TicketRateLimit: o.TicketRateLimit,
+			MailOutbox: o.SMTPURL == "", Doctor: o.Doctor, Reconcile: o.Stripe != nil,
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := a.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer scancel()
+		a.Stop(sctx)
+		cancel()
+		a.Close()
+	})
+	ws := a.Web
 	srv := httptest.NewServer(ws.Handler())
-	t.Cleanup(ws.Close)
 	t.Cleanup(srv.Close)
-	return &App{T: t, URL: url, Pool: pool, Store: st, River: client, Server: srv, Web: ws, Log: log, Dispatch: dispatch}
+	return &App{T: t, URL: url, Pool: pool, Store: a.Store, River: a.River, Server: srv, Web: ws, Log: log, Dispatch: a.Dispatch}
 }
 
 type testWriter struct{ t testing.TB }
