@@ -168,17 +168,17 @@ func (w *StripeEventWorker) Apply(ctx context.Context, id string, replay bool) (
 	return w.apply(ctx, id, replay, false, true)
 }
 
-// apply is Apply; fromRiver says River will record the job's completion in a
-// later synchronous commit, so this transaction need not wait for its flush;
-// last says no retry follows a failure.
+// apply is Apply; fromRiver says River runs it (and alerts are raised for a
+// final failure); last says no retry follows a failure.
+//
+// The apply commits durably (waiting for its WAL flush) before River hears
+// the job succeeded: River's completer retries a completion that failed
+// (Postgres restarting), so a job can be marked completed after a crash that
+// lost an apply which had committed without waiting for the flush. The fault
+// suite caught that: an acknowledged event left received, its job completed.
 func (w *StripeEventWorker) apply(ctx context.Context, id string, replay, fromRiver, last bool) (string, error) {
 	var status string
 	err := w.Store.InTx(ctx, func(tx *store.Store) error {
-		if fromRiver {
-			if err := tx.CommitWithoutWaitingForFlush(ctx); err != nil {
-				return err
-			}
-		}
 		var err error
 		status, _, err = w.applyTx(ctx, tx, id, replay)
 		return err

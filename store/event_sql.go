@@ -41,16 +41,6 @@ func (s *Store) LockEvent(ctx context.Context, id string) (Event, error) {
 	return e, mapErr("lock event", err)
 }
 
-// CommitWithoutWaitingForFlush lets the current transaction commit without
-// waiting for its WAL to reach disk. Use it only where a later synchronous
-// commit decides whether the work counts: River marks a job completed in its own,
-// synchronous, later transaction, whose flush covers this one; after a crash
-// before that, the job is retried and the idempotent apply runs again.
-func (s *Store) CommitWithoutWaitingForFlush(ctx context.Context) error {
-	_, err := s.db.Exec(ctx, `SELECT set_config('synchronous_commit', 'off', true)`)
-	return mapErr("relax commit", err)
-}
-
 // FinishEvent records the outcome of applying an event: processed or ignored
 // (with the reason), and what applying it changed (JSON, may be nil).
 func (s *Store) FinishEvent(ctx context.Context, id, status, reason string, effects []byte) error {
