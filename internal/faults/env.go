@@ -304,3 +304,102 @@ func first(xs []string, n int) []string {
 	}
 	return xs
 }
+
+// Ledger checks the story against the database: one order per PaymentIntent
+// and no other, with its amount, refunded amount and status.
+func (e *Env) Ledger(st *Story) []string {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	type order struct {
+		n                int
+		amount, refunded int64
+		status           string
+	}
+	got := map[string]*order{}
+	rows, err := e.DB.Query(ctx, `SELECT coalesce(stripe_payment_intent_id, ''), amount, refunded_amount, status FROM orders`)
+	if err != nil {
+		return []string{"reading orders: " + err.Error()}
+	}
+	total := 0
+	for rows.Next() {
+		var pi string
+		var o order
+		if err := rows.Scan(&pi, &o.amount, &o.refunded, &o.status); err != nil {
+			rows.Close()
+			return []string{err.Error()}
+		}
+		total++
+		if prev, ok := got[pi]; ok {
+			prev.n++
+			continue
+		}
+		o.n = 1
+		got[pi] = &o
+	}
+	rows.Close()
+	var out []string
+	if total != len(st.Payments) {
+		out = append(out, fmt.Sprintf("orders: got %d, want %d (one per PaymentIntent)", total, len(st.Payments)))
+	}
+	for _, p := range st.Payments {
+		want := "paid"
+		switch {
+		case p.Dispute == "lost":
+			want = "charged_back"
+		case p.Refunded > 0 && p.Refunded == p.Amount:
+			want = "refunded"
+		case p.Refunded > 0:
+			want = "partially_refunded"
+		}
+		o, ok := got[p.PI]
+		switch {
+		case !ok:
+			out = append(out, "no order for "+p.PI)
+		case o.n != 1:
+			out = append(out, fmt.Sprintf("%s has %d orders", p.PI, o.n))
+		case o.amount != p.Amount || o.refunded != p.Refunded || o.status != want:
+			out = append(out, fmt.Sprintf("order of %s: got %d/%d %s, want %d/%d %s", p.PI, o.amount, o.refunded, o.status, p.Amount, p.Refunded, want))
+		}
+	}
+	return out
+}
+
+// UnprocessedDetail describes up to n unprocessed events of ids: status,
+// attempts, last error and their jobs' states.
+func (e *Env) UnprocessedDetail(ids []string, n int) []string {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	rows, err := e.DB.Query(ctx, `
+		SELECT i.id, coalesce(ev.status, 'missing'), coalesce(ev.attempts, 0), left(coalesce(ev.last_error, ''), 160),
+			coalesce((SELECT string_agg(j.state::text || '/' || j.attempt, ',') FROM river_job j
+				WHERE j.kind = 'stripe_event' AND j.args->>'event_id' = i.id), 'no job')
+		FROM unnest($1::text[]) AS i(id) LEFT JOIN stripe_events ev ON ev.id = i.id
+		WHERE ev.status IS NULL OR ev.status NOT IN ('processed', 'ignored')
+		ORDER BY 1 LIMIT $2`, ids, n)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id, status, lastErr, jobs string
+		var attempts int
+		if err := rows.Scan(&id, &status, &attempts, &lastErr, &jobs); err != nil {
+			return append(out, err.Error())
+		}
+		out = append(out, fmt.Sprintf("%s: %s, %d attempts, jobs %s, last error %q", id, status, attempts, jobs, lastErr))
+	}
+	return out
+}
+
+// MailPending is how many customer messages are not in a final state (sent,
+// unknown, failed).
+func (e *Env) MailPending() int {
+	return e.Count(`SELECT count(*) FROM messages WHERE kind <> 'alert' AND status NOT IN ('sent', 'unknown', 'failed')`)
+}
+
+// Drained reports whether the work of ids is all done: every event processed,
+// no job left to run, no message waiting, and the CRM in step.
+func (e *Env) Drained(ids []string) bool {
+	return e.Unprocessed(ids) == 0 && e.Unfinished() == 0 && e.MailPending() == 0 && len(e.CRMOutOfDate()) == 0
+}

@@ -42,6 +42,8 @@ type Answer struct {
 	Latency time.Duration
 	Status  int
 	Err     string
+	// RetryAfter is the answer's Retry-After header.
+	RetryAfter string
 }
 
 func (s *Sender) init() {
@@ -150,7 +152,7 @@ func (s *Sender) Post(ctx context.Context, d Delivery, try int) Answer {
 	} else {
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
-		a.Status = resp.StatusCode
+		a.Status, a.RetryAfter = resp.StatusCode, resp.Header.Get("Retry-After")
 	}
 	s.mu.Lock()
 	s.answers = append(s.answers, a)
