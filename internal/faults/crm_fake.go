@@ -29,6 +29,7 @@ type CRM struct {
 	refused  int // bad signature
 	down     bool
 	delay    time.Duration
+	inFlight int
 }
 
 // NewCRM starts the receiver on a loopback port.
@@ -47,7 +48,14 @@ func (c *CRM) serve(w http.ResponseWriter, r *http.Request) {
 	down, delay := c.down, c.delay
 	c.mu.Unlock()
 	if delay > 0 {
+		// A CRM that has the request keeps it, whether or not the caller waits.
+		c.mu.Lock()
+		c.inFlight++
+		c.mu.Unlock()
 		time.Sleep(delay)
+		c.mu.Lock()
+		c.inFlight--
+		c.mu.Unlock()
 	}
 	if err != nil || !crm.Verify(CRMSecret, r.Header.Get(crm.SignatureHeader), body, time.Now(), 5*time.Minute) {
 		c.mu.Lock()
@@ -85,6 +93,13 @@ func (c *CRM) SetDelay(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.delay = d
+}
+
+// InFlight is how many calls are being answered slowly (SetDelay).
+func (c *CRM) InFlight() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.inFlight
 }
 
 // Contacts is the latest contact per account.

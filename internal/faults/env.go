@@ -403,3 +403,29 @@ func (e *Env) MailPending() int {
 func (e *Env) Drained(ids []string) bool {
 	return e.Unprocessed(ids) == 0 && e.Unfinished() == 0 && e.MailPending() == 0 && len(e.CRMOutOfDate()) == 0
 }
+
+type messageRow struct {
+	id          int64
+	key, status string
+}
+
+func (e *Env) messageRows() []messageRow {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	rows, err := e.DB.Query(ctx, `SELECT id, key, status FROM messages WHERE kind <> 'alert' ORDER BY id`)
+	if err != nil {
+		e.T.Logf("reading messages: %v", err)
+		return nil
+	}
+	defer rows.Close()
+	var out []messageRow
+	for rows.Next() {
+		var m messageRow
+		if rows.Scan(&m.id, &m.key, &m.status) == nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func trimID(mid string) string { return strings.Trim(mid, "<> ") }

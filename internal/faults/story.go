@@ -16,6 +16,9 @@ type Story struct {
 	Buyers   []string // cus_…
 	Sellers  []string // acct_…
 	Payments []Payment
+	// Group is each event's payment (its index in Payments); -1 for the
+	// account events (sellers and buyers).
+	Group map[string]int
 }
 
 // Payment is one PaymentIntent of the story and what happened to it.
@@ -40,11 +43,13 @@ type StoryOptions struct {
 // second apart, so "out of order" below means the delivery order only.
 func Marketplace(o StoryOptions) *Story {
 	rng := rand.New(rand.NewPCG(o.Seed, 7))
-	s := &Story{}
+	s := &Story{Group: map[string]int{}}
 	at := time.Now().Add(-2 * time.Hour)
+	group := -1
 	add := func(e *fixture.Event) *fixture.Event {
 		at = at.Add(time.Second)
 		s.Events = append(s.Events, e.At(at))
+		s.Group[e.ID] = group
 		return e
 	}
 	for i := range max(o.Sellers, 1) {
@@ -61,6 +66,7 @@ func Marketplace(o StoryOptions) *Story {
 		add(fixture.NewEvent("customer.created", fixture.Customer(id, names[id], fmt.Sprintf("Buyer %d", i))))
 	}
 	for i := range o.Payments {
+		group = i
 		buyer := s.Buyers[rng.IntN(len(s.Buyers))]
 		seller := s.Sellers[rng.IntN(len(s.Sellers))]
 		p := Payment{PI: fixture.NewID("pi"), Charge: fixture.NewID("ch"), Buyer: buyer, Amount: 1000 + 100*rng.Int64N(90)}
@@ -142,4 +148,28 @@ func Deliveries(events []*fixture.Event, dupShare float64, seed uint64) []Delive
 	}
 	rng.Shuffle(len(ds), func(i, j int) { ds[i], ds[j] = ds[j], ds[i] })
 	return ds
+}
+
+// Bursts are the story's deliveries with every payment's events (and
+// dupShare duplicates of them) side by side in a random order, the payments in
+// a random order too: at high concurrency the events of one payment are applied
+// at the same moment, the hardest case for lock ordering.
+func Bursts(st *Story, dupShare float64, seed uint64) []Delivery {
+	rng := rand.New(rand.NewPCG(seed, 13))
+	groups := map[int][]Delivery{}
+	for _, e := range st.Events {
+		g := st.Group[e.ID]
+		groups[g] = append(groups[g], Delivery{EventID: e.ID, Body: e.JSON()})
+	}
+	order := rng.Perm(len(st.Payments))
+	out := append([]Delivery(nil), groups[-1]...)
+	for _, g := range order {
+		ds := groups[g]
+		for range int(float64(len(ds))*dupShare + rng.Float64()) {
+			ds = append(ds, ds[rng.IntN(len(ds))])
+		}
+		rng.Shuffle(len(ds), func(i, j int) { ds[i], ds[j] = ds[j], ds[i] })
+		out = append(out, ds...)
+	}
+	return out
 }
