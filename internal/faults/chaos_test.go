@@ -35,7 +35,7 @@ func TestChaos(t *testing.T) {
 	ids := st.EventIDs()
 	ds := Deliveries(st.Events, 0.3, 9)
 	s := e.Sender(24)
-	window := 30*time.Second + time.Duration(n)*time.Second/400
+	window := 15*time.Second + time.Duration(n)*time.Second/250
 	s.Rate = float64(len(ds)) / window.Seconds()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*window+3*time.Minute)
 	defer cancel()
