@@ -25,6 +25,9 @@ type SMTP struct {
 	mu       sync.Mutex
 	msgs     []Mail
 	failNext int
+	// delay holds the final reply to DATA after a message is kept (SetDelay).
+	delay    time.Duration
+	inFlight int
 	// OnMail is called for each accepted message (the benchmark times arrivals).
 	OnMail func(Mail)
 	srv    *smtp.Server
@@ -67,6 +70,22 @@ func (s *SMTP) FailNext(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failNext = n
+}
+
+// SetDelay makes the server keep each message and then wait d before it
+// answers the DATA command: the message is delivered, the sender does not know
+// yet. A sender that dies in that window cannot tell whether it sent.
+func (s *SMTP) SetDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
+}
+
+// InFlight is how many kept messages still wait for their reply (SetDelay).
+func (s *SMTP) InFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inFlight
 }
 
 // Messages returns what was received so far.
@@ -126,10 +145,19 @@ func (ss *smtpSession) Data(r io.Reader) error {
 		m.MessageID = pm.Header.Get("Message-Id")
 	}
 	ss.s.msgs = append(ss.s.msgs, m)
-	hook := ss.s.OnMail
+	hook, delay := ss.s.OnMail, ss.s.delay
+	if delay > 0 {
+		ss.s.inFlight++
+	}
 	ss.s.mu.Unlock()
 	if hook != nil {
 		hook(m)
+	}
+	if delay > 0 {
+		time.Sleep(delay)
+		ss.s.mu.Lock()
+		ss.s.inFlight--
+		ss.s.mu.Unlock()
 	}
 	return nil
 }

@@ -1,0 +1,75 @@
+package faults
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// TestSIGTERMUnderLoad sends SIGTERM while email sends wait 2 s for the SMTP
+// server's reply and CRM calls wait 2 s for the CRM's. With the default
+// SHUTDOWN_TIMEOUT (25 s) the running jobs get to finish: every message the
+// SMTP server received is recorded sent, every contact the CRM received is
+// recorded synced, no job is left running, and the process exits 0 within the
+// timeout. After a restart the rest is sent and no Message-ID arrives twice.
+func TestSIGTERMUnderLoad(t *testing.T) {
+	t.Parallel()
+	e := Setup(t, nil)
+	e.SMTP.SetDelay(2 * time.Second)
+	e.CRM.SetDelay(2 * time.Second)
+	st := Marketplace(StoryOptions{Buyers: 16, Sellers: 2, Payments: 20, Seed: 7})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if un := e.Sender(8).Send(ctx, Deliveries(st.Events, 0, 7)); len(un) > 0 {
+		t.Fatalf("undelivered: %v", un)
+	}
+	ids := st.EventIDs()
+	if !Eventually(30*time.Second, func() bool {
+		return e.Unprocessed(ids) == 0 && e.SMTP.InFlight() >= 3 && e.CRM.InFlight() >= 3
+	}) {
+		t.Fatalf("not 3 email sends and 3 CRM calls in flight within 30 s (%d, %d; jobs %s)", e.SMTP.InFlight(), e.CRM.InFlight(), e.JobSummary())
+	}
+	sends, calls := e.SMTP.InFlight(), e.CRM.InFlight()
+	code, took := e.Srv.Term()
+	t.Logf("SIGTERM with %d sends and %d CRM calls in flight: exit %d after %s", sends, calls, code, took.Round(time.Millisecond))
+	if code != 0 || took > 26*time.Second {
+		t.Errorf("exit after SIGTERM: got code %d after %s, want 0 within SHUTDOWN_TIMEOUT (25 s)", code, took.Round(time.Millisecond))
+	}
+	if n := e.Jobs()["running"]; n > 0 {
+		t.Errorf("after the soft stop %d jobs are still running (%s), want none", n, e.JobSummary())
+	}
+	// Every send that reached the SMTP server before the exit finished and was recorded.
+	var notSent []string
+	for _, m := range e.SMTP.Messages() {
+		var status string
+		for _, row := range e.messageRows() {
+			if messageID(row.key) == trimID(m.MessageID) {
+				status = row.status
+			}
+		}
+		if status != "sent" {
+			notSent = append(notSent, trimID(m.MessageID)+" is "+status)
+		}
+	}
+	if len(notSent) > 0 {
+		t.Errorf("%d messages reached the SMTP server but are not recorded sent after the soft stop: %v", len(notSent), first(notSent, 5))
+	}
+	// Every contact that reached the CRM before the exit is recorded synced.
+	time.Sleep(2500 * time.Millisecond) // calls cut off by the exit still land at the CRM
+	var accounts []int64
+	for id := range e.CRM.Contacts() {
+		accounts = append(accounts, id)
+	}
+	if n := e.Count(`SELECT count(*) FROM accounts WHERE id = ANY($1) AND crm_synced_version < crm_sync_version`, accounts); n != 0 {
+		t.Errorf("%d of %d contacts reached the CRM but are not recorded synced after the soft stop (CRM calls cancelled by SIGTERM)", n, len(accounts))
+	}
+
+	e.Srv.Start()
+	if !Eventually(90*time.Second, func() bool { return e.Drained(ids) }) {
+		t.Errorf("not drained 90 s after the restart: %d events unprocessed, jobs %s, %d messages pending",
+			e.Unprocessed(ids), e.JobSummary(), e.MailPending())
+	}
+	if m := e.Mail(); m.Duplicates > 0 || len(m.Problems) > 0 {
+		t.Errorf("mail: %d messages, %d received, %d duplicate Message-IDs; problems:\n%v", m.Messages, m.Received, m.Duplicates, first(m.Problems, 10))
+	}
+}
