@@ -9,9 +9,10 @@ import (
 // TestSIGTERMUnderLoad sends SIGTERM while email sends wait 2 s for the SMTP
 // server's reply and CRM calls wait 2 s for the CRM's. With the default
 // SHUTDOWN_TIMEOUT (25 s) the running jobs get to finish: every message the
-// SMTP server received is recorded sent, every contact the CRM received is
-// recorded synced, no job is left running, and the process exits 0 within the
-// timeout. After a restart the rest is sent and no Message-ID arrives twice.
+// SMTP server received is recorded sent, every CRM call in flight finishes
+// (none is cut off), no job is left running, and the process
+// exits 0 within the timeout. After a restart the rest is sent, no Message-ID
+// arrives twice and every CRM contact matches its account.
 func TestSIGTERMUnderLoad(t *testing.T) {
 	t.Parallel()
 	e := Setup(t, nil)
@@ -54,14 +55,11 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 	if len(notSent) > 0 {
 		t.Errorf("%d messages reached the SMTP server but are not recorded sent after the soft stop: %v", len(notSent), first(notSent, 5))
 	}
-	// Every contact that reached the CRM before the exit is recorded synced.
-	time.Sleep(2500 * time.Millisecond) // calls cut off by the exit still land at the CRM
-	var accounts []int64
-	for id := range e.CRM.Contacts() {
-		accounts = append(accounts, id)
-	}
-	if n := e.Count(`SELECT count(*) FROM accounts WHERE id = ANY($1) AND crm_synced_version < crm_sync_version`, accounts); n != 0 {
-		t.Errorf("%d of %d contacts reached the CRM but are not recorded synced after the soft stop (CRM calls cancelled by SIGTERM)", n, len(accounts))
+	// No CRM call was cut off by the stop: River let every running sync
+	// finish (a sync whose account changed while it was in flight is pushed
+	// again after the restart; the check after the drain covers that).
+	if cut := e.LogLines(`crm_sync.*(context canceled|signal received)`); len(cut) > 0 {
+		t.Errorf("%d CRM syncs were cut off by the soft stop, first: %s", len(cut), cut[0])
 	}
 
 	e.Srv.Start()
@@ -71,5 +69,8 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 	}
 	if m := e.Mail(); m.Duplicates > 0 || len(m.Problems) > 0 {
 		t.Errorf("mail: %d messages, %d received, %d duplicate Message-IDs; problems:\n%v", m.Messages, m.Received, m.Duplicates, first(m.Problems, 10))
+	}
+	if !Eventually(30*time.Second, func() bool { return len(e.CRMOutOfDate()) == 0 }) {
+		t.Errorf("CRM contacts out of date after the restart: %v", first(e.CRMOutOfDate(), 5))
 	}
 }
