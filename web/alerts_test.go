@@ -42,7 +42,7 @@ func TestWebhookFailuresRaiseOneAlert(t *testing.T) {
 		t.Fatalf("alert: got %+v, %v; want one alert counted twice", a, err)
 	}
 	app.Eventually(5*time.Second, "Slack hears of it", func() bool { return len(slack.Texts()) == 1 })
-	time.Sleep(200 * time.Millisecond)
+	app.Idle()
 	if n := len(slack.Texts()); n != 1 {
 		t.Fatalf("slack posts: got %d, want 1 (repeats are counted, not re-sent)", n)
 	}

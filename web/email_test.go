@@ -62,7 +62,7 @@ func TestConfirmationEmailIsSentOnce(t *testing.T) {
 	}
 	// Nor does Stripe's charge event for the same, already paid, order.
 	app.SendAndWait(NewEvent("charge.succeeded", Charge(NewID("ch"), *mustOrder(app, "ord_31").StripePaymentIntentID, 4200, 0, "usd", "", "ana@example.com", "succeeded", nil)))
-	time.Sleep(300 * time.Millisecond)
+	app.Idle()
 	if n := len(smtp.Messages()); n != 1 {
 		t.Fatalf("mails received: got %d, want 1", n)
 	}

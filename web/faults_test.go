@@ -77,7 +77,7 @@ func TestEmailWithUnknownOutcomeIsNotSentAgainUntilResent(t *testing.T) {
 	}
 	// A sent message cannot be resent by mistake.
 	admin.Post(fmt.Sprintf("/outbox/%d/resend", m.ID), url.Values{}).Want(http.StatusSeeOther)
-	time.Sleep(200 * time.Millisecond)
+	app.Idle()
 	if got := mustMessage(t, app, m.ID); got.Resends != 1 || len(smtp.Messages()) != 2 {
 		t.Fatalf("resend of a sent message: got %d resends and %d mails, want 1 and 2", got.Resends, len(smtp.Messages()))
 	}

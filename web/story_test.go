@@ -53,7 +53,7 @@ func TestSignupToConfirmation(t *testing.T) {
 
 	// 5. Her confirmation email arrived, once.
 	app.Eventually(15*time.Second, "the confirmation email", func() bool { return len(smtp.Messages()) >= 1 })
-	time.Sleep(200 * time.Millisecond)
+	app.Idle()
 	ms := smtp.Messages()
 	if len(ms) != 1 || ms[0].To[0] != "ana@example.com" || ms[0].Subject != "Your order ord_100 is confirmed" ||
 		!strings.Contains(ms[0].Raw, "42.00 USD") {

@@ -212,6 +212,22 @@ func TestOtherAPIVersionIsHeldThenReplayed(t *testing.T) {
 	if n := app.Count(`SELECT count(*) FROM river_job`); n != 0 {
 		t.Fatalf("a held event was queued: %d jobs", n)
 	}
+	if _, err := app.Store.AlertByKey(t.Context(), store.AlertEventHeld, "api_version:2024-06-20"); err != nil {
+		t.Fatalf("held alert: %v", err)
+	}
+	// Once the endpoint's version is fixed, the admin replays it: applied once.
+	admin := app.SignIn(store.UserAdmin)
+	r := admin.HTMX(http.MethodPost, "/events/"+ev.ID+"/replay", nil).Want(http.StatusOK)
+	if got := r.Text("replay-result"); !strings.Contains(got, "processed") {
+		t.Fatalf("replay of the held event: got %q, want processed", got)
+	}
+	app.API("GET", "/api/v1/events/"+ev.ID, nil, &got)
+	if got.Status != "processed" {
+		t.Fatalf("after the replay: got %+v, want processed", got)
+	}
+	if n := app.Count(`SELECT count(*) FROM orders WHERE stripe_payment_intent_id = $1 AND status = 'paid'`, pi); n != 1 {
+		t.Fatalf("paid orders after the replay: got %d, want 1", n)
+	}
 }
 
 func TestLivemodeMismatchIsIgnored(t *testing.T) {

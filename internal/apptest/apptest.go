@@ -298,3 +298,22 @@ func (a *App) Eventually(timeout time.Duration, what string, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// Idle waits until the app's queue has nothing left to do now: no job
+// available or running, none retryable or scheduled within the next second.
+// Tests call it before asserting that something did not happen (a second
+// email, a second Slack post), instead of sleeping and hoping.
+func (a *App) Idle() {
+	a.T.Helper()
+	quiet := 0
+	a.Eventually(15*time.Second, "the job queue to go idle", func() bool {
+		n := a.Count(`SELECT count(*) FROM river_job WHERE state IN ('available', 'running', 'pending')
+			OR (state IN ('retryable', 'scheduled') AND scheduled_at < now() + interval '1 second')`)
+		if n > 0 {
+			quiet = 0
+			return false
+		}
+		quiet++
+		return quiet >= 3 // a job inserted by the last one to finish shows up here too
+	})
+}
