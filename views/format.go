@@ -3,7 +3,6 @@ package views
 import (
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/switchboardhq/switchboard/store"
@@ -59,21 +58,8 @@ func plural(n int, unit string) string {
 	return strconv.Itoa(n) + " " + unit + "s"
 }
 
-var zeroDecimal = map[string]bool{"bif": true, "clp": true, "djf": true, "gnf": true, "jpy": true, "kmf": true,
-	"krw": true, "mga": true, "pyg": true, "rwf": true, "ugx": true, "vnd": true, "vuv": true, "xaf": true, "xof": true, "xpf": true}
-
 // money formats an amount in the currency's minor units, as Stripe sends it.
-func money(amount int64, currency string) string {
-	cur := strings.ToUpper(currency)
-	if zeroDecimal[strings.ToLower(currency)] {
-		return fmt.Sprintf("%d %s", amount, cur)
-	}
-	sign := ""
-	if amount < 0 {
-		sign, amount = "-", -amount
-	}
-	return fmt.Sprintf("%s%d.%02d %s", sign, amount/100, amount%100, cur)
-}
+func money(amount int64, currency string) string { return store.Money(amount, currency) }
 
 func itoa[T ~int | ~int64](n T) string { return strconv.FormatInt(int64(n), 10) }
 

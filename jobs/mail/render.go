@@ -6,6 +6,8 @@ import (
 	htmltemplate "html/template"
 	"strings"
 	texttemplate "text/template"
+
+	"github.com/switchboardhq/switchboard/store"
 )
 
 // Data is what a message template can show.
@@ -102,21 +104,6 @@ func Render(kind string, d Data) (subject, text, html string, err error) {
 	return subject, tb.String(), hb.String(), nil
 }
 
-// zeroDecimal are the currencies Stripe counts in whole units.
-var zeroDecimal = map[string]bool{
-	"bif": true, "clp": true, "djf": true, "gnf": true, "jpy": true, "kmf": true, "krw": true, "mga": true,
-	"pyg": true, "rwf": true, "ugx": true, "vnd": true, "vuv": true, "xaf": true, "xof": true, "xpf": true,
-}
-
-// Money formats an amount in a currency's minor units, as Stripe sends it.
-func Money(minor int64, currency string) string {
-	cur := strings.ToUpper(currency)
-	if zeroDecimal[strings.ToLower(currency)] {
-		return fmt.Sprintf("%d %s", minor, cur)
-	}
-	sign := ""
-	if minor < 0 {
-		sign, minor = "-", -minor
-	}
-	return strings.TrimSpace(fmt.Sprintf("%s%d.%02d %s", sign, minor/100, minor%100, cur))
-}
+// Money formats an amount in a currency's minor units, as Stripe sends it
+// (store.Money: the console shows the same).
+func Money(minor int64, currency string) string { return store.Money(minor, currency) }
