@@ -45,13 +45,13 @@ func cmdDemo(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	client, dispatch, err := jobs.New(pool, deps, jobs.Options{})
+	_, dispatch, err := jobs.New(pool, deps, jobs.Options{})
 	if err != nil {
 		return err
 	}
 	deps.FollowUps = dispatch
 	w := jobs.NewEventWorker(deps)
-	in := &jobs.Ingester{Store: st, Jobs: client, Dispatch: dispatch, Production: cfg.production()}
+	in := &jobs.Ingester{Store: st, Dispatch: dispatch, Production: cfg.production()}
 	applied := 0
 	for i, ev := range demoEvents(time.Now()) {
 		ev.ID = fmt.Sprintf("evt_demo_%03d", i+1)

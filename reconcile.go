@@ -76,14 +76,14 @@ func cmdReconcile(ctx context.Context, cfg config, args []string, stdout, stderr
 	if err != nil {
 		return err
 	}
-	// An insert-only client: the serving instances apply what is enqueued.
-	client, dispatch, err := jobs.New(pool, deps, jobs.Options{})
+	// Enqueue only (the dispatcher, for held alerts): the serving instances apply what is ingested.
+	_, dispatch, err := jobs.New(pool, deps, jobs.Options{})
 	if err != nil {
 		return fmt.Errorf("river client: %w", err)
 	}
 	rec := &jobs.Reconciler{
 		Stripe: stripeapi.New(cfg.StripeSecretKey, cfg.StripeAPIBase, stripeapi.WithRetries(0)),
-		Ingest: &jobs.Ingester{Store: st, Jobs: client, Dispatch: dispatch, Production: cfg.production()},
+		Ingest: &jobs.Ingester{Store: st, Dispatch: dispatch, Production: cfg.production()},
 		Store:  st, Logger: log, Backoff: reconcileBackoff,
 	}
 	res, err := rec.Run(ctx, since, store.ReconcileCLI)

@@ -131,7 +131,7 @@ func New(pool *pgxpool.Pool, d Deps, o Options) (*river.Client[pgx.Tx], *Dispatc
 		HTTP: d.HTTP, BaseURL: d.BaseURL})
 	river.AddWorker(workers, &WebhookWatchWorker{Store: d.Store, Logger: d.Logger, Dispatch: disp})
 	if d.Stripe != nil {
-		ingest := &Ingester{Store: d.Store, Jobs: inserter, Dispatch: disp, Production: d.Production}
+		ingest := &Ingester{Store: d.Store, Dispatch: disp, Production: d.Production}
 		river.AddWorker(workers, &ReconcileWorker{Reconciler: &Reconciler{Stripe: d.Stripe, Ingest: ingest, Store: d.Store, Logger: d.Logger}})
 	}
 	cfg := &river.Config{

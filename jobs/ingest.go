@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchboardhq/switchboard/store"
@@ -21,12 +22,18 @@ var ErrNotEvent = errors.New("body is not a Stripe event (id evt_…, type, crea
 // enqueued (or, for another API version, the held alert raised).
 type Ingester struct {
 	Store *store.Store
-	Jobs  Inserter
 	// Dispatch raises the held-event alert; nil raises none.
 	Dispatch *Dispatcher
 	// Production is true when APP_ENV=production: only live-mode events apply.
 	Production bool
+
+	// lastNotify is when River's producers were last woken (unix nanoseconds).
+	lastNotify atomic.Int64
 }
+
+// notifyEvery spaces the wake-ups of River's producers, as River's own
+// inserts do (its FetchCooldown); between them producers fetch anyway.
+const notifyEvery = 20 * time.Millisecond
 
 // Ingested is what Ingest did with one event.
 type Ingested struct {
@@ -55,17 +62,17 @@ func (in *Ingester) Ingest(ctx context.Context, body []byte, source, requestID s
 		RequestID: requestID, Source: source,
 	}
 	out := Ingested{ID: env.ID, Type: env.Type, APIVersion: env.APIVersion, Status: status, LastError: reason}
+	if status == store.EventReceived {
+		// The common case in one statement: the event and its job, or nothing.
+		return out, in.ingestReceived(ctx, ev, &out)
+	}
 	err := in.Store.InTxRetry(ctx, func(tx *store.Store) error {
 		var err error
 		if out.New, err = tx.InsertEvent(ctx, ev); err != nil || !out.New {
 			return err
 		}
-		switch {
-		case status == store.EventHeld && in.Dispatch != nil:
+		if status == store.EventHeld && in.Dispatch != nil {
 			return in.Dispatch.Raise(ctx, tx, heldAlert(env.APIVersion, env.ID))
-		case status == store.EventReceived:
-			_, err = in.Jobs.InsertTx(ctx, tx.Tx(), StripeEventArgs{EventID: env.ID}, nil)
-			return err
 		}
 		return nil
 	})
@@ -73,6 +80,37 @@ func (in *Ingester) Ingest(ctx context.Context, body []byte, source, requestID s
 		return Ingested{}, fmt.Errorf("ingest %s: %w", env.ID, err)
 	}
 	return out, nil
+}
+
+// ingestReceived stores an event to apply with its job in one statement
+// (store.InsertEventWithJob writes the row River's InsertTx would), retried
+// once on a broken connection, then wakes River's producers at most every
+// notifyEvery.
+func (in *Ingester) ingestReceived(ctx context.Context, ev store.NewEvent, out *Ingested) error {
+	args := StripeEventArgs{EventID: ev.ID}
+	b, err := json.Marshal(args)
+	if err != nil {
+		return fmt.Errorf("ingest %s: %w", ev.ID, err)
+	}
+	opts := args.InsertOpts()
+	job := store.RiverJob{Kind: args.Kind(), Queue: opts.Queue, MaxAttempts: opts.MaxAttempts, Priority: 1, Args: b}
+	out.New, err = in.Store.InsertEventWithJob(ctx, ev, job)
+	if err != nil && store.ConnLost(err) && ctx.Err() == nil {
+		in.Store.Pool().Reset()
+		out.New, err = in.Store.InsertEventWithJob(ctx, ev, job)
+	}
+	if err != nil {
+		return fmt.Errorf("ingest %s: %w", ev.ID, err)
+	}
+	if now, last := time.Now().UnixNano(), in.lastNotify.Load(); out.New && now-last > int64(notifyEvery) && in.lastNotify.CompareAndSwap(last, now) {
+		// Best effort, off the ack path: a lost wake-up costs a poll interval.
+		go func() {
+			nctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			_ = in.Store.NotifyRiverInsert(nctx, opts.Queue)
+		}()
+	}
+	return nil
 }
 
 // envelope is the part of an event the ledger's columns hold; the worker

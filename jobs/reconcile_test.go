@@ -19,7 +19,7 @@ import (
 func reconciler(app *App, fake *stripefake.Stripe) *jobs.Reconciler {
 	return &jobs.Reconciler{
 		Stripe: stripeapi.New(fake.Key, fake.URL, stripeapi.WithRetries(0)),
-		Ingest: &jobs.Ingester{Store: app.Store, Jobs: app.River, Dispatch: app.Dispatch},
+		Ingest: &jobs.Ingester{Store: app.Store, Dispatch: app.Dispatch},
 		Store:  app.Store, Logger: app.Log, Backoff: 5 * time.Millisecond,
 	}
 }

@@ -151,7 +151,7 @@ func New(st *store.Store, queue Queue, log *slog.Logger, cfg Config, ready func(
 	}
 	s := &Server{
 		store: st, jobs: queue, events: cfg.Events, log: log, cfg: cfg, ready: ready,
-		ingest:       &jobs.Ingester{Store: st, Jobs: queue, Dispatch: cfg.Dispatch, Production: cfg.Production},
+		ingest:       &jobs.Ingester{Store: st, Dispatch: cfg.Dispatch, Production: cfg.Production},
 		metrics:      cfg.Metrics,
 		badSig:       httprate.NewRateLimiter(cfg.BadSignatureLimit, time.Minute),
 		loginAccount: httprate.NewRateLimiter(cfg.LoginFailures, loginWindow),

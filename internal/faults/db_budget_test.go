@@ -8,8 +8,14 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// budget is WEBHOOK_DB_TIMEOUT in these tests; an answer may take one second more.
+// budget is WEBHOOK_DB_TIMEOUT in these tests. An answer may take slack more:
+// on a loaded two-core machine (every test package and its Postgres clusters
+// at once) the 503 itself can wait for a core that long. Without the budget
+// the answers took 8 to 12 s, so the test still tells the two apart.
 const budget = 2 * time.Second
+
+// slack is how much later than the budget an answer may come.
+const slack = 2 * time.Second
 
 // lockTable holds an ACCESS EXCLUSIVE lock on table from a connection of the
 // test's own until the returned function is called (or the test ends).
@@ -54,7 +60,7 @@ func readyz(e *Env) probe {
 
 // TestTableLock holds stripe_events locked (ACCESS EXCLUSIVE) for longer than
 // WEBHOOK_DB_TIMEOUT=2s: the webhook answers 503 with Retry-After within the
-// budget plus a second, and /readyz answers 503 as fast; once the lock is
+// budget plus slack, and /readyz answers 503 as fast; once the lock is
 // gone, Stripe's retry of the same delivery gets 200 and the event is applied.
 func TestTableLock(t *testing.T) {
 	t.Parallel()
@@ -78,13 +84,13 @@ func TestTableLock(t *testing.T) {
 	release()
 	a, r := <-answer, <-ready
 
-	if a.Status != 503 || a.Latency > budget+time.Second {
-		t.Errorf("webhook while stripe_events is locked: got %d %s after %s, want 503 within %s", a.Status, a.Err, a.Latency.Round(time.Millisecond), budget+time.Second)
+	if a.Status != 503 || a.Latency > budget+slack {
+		t.Errorf("webhook while stripe_events is locked: got %d %s after %s, want 503 within %s", a.Status, a.Err, a.Latency.Round(time.Millisecond), budget+slack)
 	} else if a.RetryAfter == "" {
 		t.Errorf("webhook's 503 while stripe_events is locked has no Retry-After header")
 	}
-	if r.status != 503 || r.latency > budget+time.Second {
-		t.Errorf("/readyz while stripe_events is locked: got %d %v after %s, want 503 within %s", r.status, r.err, r.latency.Round(time.Millisecond), budget+time.Second)
+	if r.status != 503 || r.latency > budget+slack {
+		t.Errorf("/readyz while stripe_events is locked: got %d %v after %s, want 503 within %s", r.status, r.err, r.latency.Round(time.Millisecond), budget+slack)
 	}
 	if !s.Deliver(ctx, ds[1]) {
 		t.Fatalf("the retried delivery was not acknowledged after the lock went")
@@ -104,7 +110,7 @@ func TestTableLock(t *testing.T) {
 // TestPoolExhausted runs with DB_MAX_CONNS=2 under load while the event
 // workers are stuck on a locked accounts table and hold the pool's
 // connections: every webhook answer (2xx or 503) still comes within
-// WEBHOOK_DB_TIMEOUT plus a second, /readyz answers 503 as fast, and once the
+// WEBHOOK_DB_TIMEOUT plus slack, /readyz answers 503 as fast, and once the
 // lock is gone every event is delivered and applied.
 func TestPoolExhausted(t *testing.T) {
 	t.Parallel()
@@ -132,17 +138,17 @@ func TestPoolExhausted(t *testing.T) {
 		if a.Status == 503 {
 			n503++
 		}
-		if a.Status != 0 && a.Latency > budget+time.Second {
+		if a.Status != 0 && a.Latency > budget+slack {
 			late++
 		}
 	}
 	if late > 0 {
 		w := s.Slowest()
-		t.Errorf("%d of %d answers came later than %s; slowest %d after %s", late, len(s.Answers()), budget+time.Second, w.Status, w.Latency.Round(time.Millisecond))
+		t.Errorf("%d of %d answers came later than %s; slowest %d after %s", late, len(s.Answers()), budget+slack, w.Status, w.Latency.Round(time.Millisecond))
 	}
 	t.Logf("%d tries, %d answered 503", len(s.Answers()), n503)
-	if r.status != 503 || r.latency > budget+time.Second {
-		t.Errorf("/readyz with the pool exhausted: got %d %v after %s, want 503 within %s", r.status, r.err, r.latency.Round(time.Millisecond), budget+time.Second)
+	if r.status != 503 || r.latency > budget+slack {
+		t.Errorf("/readyz with the pool exhausted: got %d %v after %s, want 503 within %s", r.status, r.err, r.latency.Round(time.Millisecond), budget+slack)
 	}
 	ids := st.EventIDs()
 	if !Eventually(60*time.Second, func() bool { return e.Unprocessed(ids) == 0 }) {

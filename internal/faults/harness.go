@@ -369,6 +369,13 @@ func NewServer(t testing.TB, pg *Postgres, env map[string]string) *Server {
 		}
 		if t.Failed() {
 			t.Logf("switchboard log %s (last 80 lines):\n%s", s.LogPath, tail(s.Log(), 80))
+			if dir := os.Getenv("FAULTS_KEEP_LOGS"); dir != "" {
+				// The whole log, for a failure the tail does not explain.
+				keep := filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "_")+".log")
+				if err := os.WriteFile(keep, []byte(s.Log()), 0o644); err == nil {
+					t.Logf("whole switchboard log kept at %s", keep)
+				}
+			}
 		}
 	})
 	if out, err := s.Run("migrate"); err != nil {
