@@ -28,7 +28,7 @@ func TestIngestJobRowIsRivers(t *testing.T) {
 		t.Fatal(err)
 	}
 	type row struct {
-		Kind, Queue, State, Metadata string
+		Kind, Queue, State, Metadata   string
 		MaxAttempts, Priority, Attempt int
 		Tags                           []string
 		UniqueKeyNull, UniqueNull      bool
