@@ -43,6 +43,13 @@ func TestHTTPSHeadersAndCookie(t *testing.T) {
 	plain.Anonymous().Get("/static/style.css").Want(http.StatusOK)
 }
 
+// sessionRows counts the sessions stored for a cookie's token (under its hash).
+func sessionRows(app *App, token string) int {
+	app.T.Helper()
+	h := sha256.Sum256([]byte(token))
+	return app.Count(`SELECT count(*) FROM sessions WHERE token = $1`, hex.EncodeToString(h[:]))
+}
+
 // TestSessionTokensStoredHashed: the sessions table holds the SHA-256 of the
 // cookie's token, never the token.
 func TestSessionTokensStoredHashed(t *testing.T) {
@@ -50,11 +57,10 @@ func TestSessionTokensStoredHashed(t *testing.T) {
 	app := New(t)
 	c := app.SignIn(store.UserSupport)
 	tok := c.SessionCookie()
-	h := sha256.Sum256([]byte(tok))
 	if n := app.Count(`SELECT count(*) FROM sessions WHERE token = $1`, tok); n != 0 {
 		t.Fatalf("sessions holds the plain token")
 	}
-	if n := app.Count(`SELECT count(*) FROM sessions WHERE token = $1`, hex.EncodeToString(h[:])); n != 1 {
+	if n := sessionRows(app, tok); n != 1 {
 		t.Fatalf("sessions rows under the token's hash: got %d, want 1", n)
 	}
 	c.Get("/tickets").Want(http.StatusOK)
