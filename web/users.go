@@ -60,6 +60,8 @@ func (s *Server) usersCreate(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case err != nil:
 		return err
+	case msg != "":
+		// The role or seller account is wrong: say that first.
 	case !store.ValidEmail(form.Email):
 		msg = "Give a valid email address."
 	default:
