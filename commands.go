@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -96,7 +95,7 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 		Web: web.Config{
 			WebhookSecrets: cfg.WebhookSecrets, Production: cfg.production(), BaseURL: cfg.BaseURL, WebhookDBTimeout: cfg.WebhookDBTimeout,
 			Settings: cfg.settings(), InboundUser: cfg.InboundEmailUser, InboundPassword: cfg.InboundEmailPassword,
-			MailOutbox: cfg.SMTPURL == "", Reconcile: cfg.StripeSecretKey != "",
+			MailOutbox: cfg.SMTPURL == "", Reconcile: cfg.StripeSecretKey != "", TrustedProxies: cfg.TrustedProxies,
 			Doctor: func(ctx context.Context) []store.Check {
 				return doctor.New(cfg.doctorConfig(), doctor.Deps{Pool: pool}).Run(ctx)
 			},
@@ -181,13 +180,9 @@ func cmdUserAdd(ctx context.Context, cfg config, args []string, stdin io.Reader,
 	case *role == store.UserSeller && *account == 0:
 		return usageError{"a seller user needs --account ID (the seller's account)"}
 	}
-	line, err := bufio.NewReader(stdin).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("reading the password from stdin: %w", err)
-	}
-	pw := strings.TrimRight(line, "\r\n")
-	if len(pw) < 12 {
-		return errors.New("the password (first line of stdin) must be at least 12 characters")
+	pw, err := readPassword(stdin, *email)
+	if err != nil {
+		return err
 	}
 	pool, err := openPool(ctx, cfg)
 	if err != nil {
@@ -217,37 +212,6 @@ func cmdUserAdd(ctx context.Context, cfg config, args []string, stdin io.Reader,
 		return err
 	}
 	fmt.Fprintf(stdout, "added %s user %s (id %d)\n", u.Role, u.Email, u.ID)
-	return nil
-}
-
-func cmdTokenCreate(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	name := fs.String("name", "", "")
-	if err := fs.Parse(args); err != nil {
-		return usageError{"token create: " + err.Error()}
-	}
-	if strings.TrimSpace(*name) == "" {
-		return usageError{"token create needs --name (what the token is for)"}
-	}
-	pool, err := openPool(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	st := store.New(pool)
-	tok, hash, err := store.NewAPIToken()
-	if err != nil {
-		return err
-	}
-	id, err := st.CreateAPIToken(ctx, *name, hash)
-	if err != nil {
-		return err
-	}
-	if err := st.Audit(ctx, "cli", "token.create", fmt.Sprintf("token:%d", id), map[string]any{"name": *name}); err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, tok)
 	return nil
 }
 

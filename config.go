@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -41,6 +42,8 @@ type config struct {
 	// ReconcileInterval is negative when the periodic reconcile is off.
 	ReconcileInterval time.Duration
 	ReconcileWindow   time.Duration
+	// TrustedProxies are the load balancers whose X-Forwarded-For is honoured.
+	TrustedProxies []netip.Prefix
 }
 
 func (c config) production() bool { return c.AppEnv == "production" }
@@ -73,6 +76,7 @@ func (c config) settings() []web.Setting {
 		{Name: "SHUTDOWN_TIMEOUT", Value: c.ShutdownTimeout.String()},
 		{Name: "RECONCILE_INTERVAL", Value: reconcileIntervalSetting(c)},
 		{Name: "RECONCILE_WINDOW", Value: c.ReconcileWindow.String()},
+		{Name: "TRUSTED_PROXIES", Value: os.Getenv("TRUSTED_PROXIES")},
 	}
 }
 
@@ -123,6 +127,9 @@ func loadConfig() (config, error) {
 		return c, err
 	}
 	if c.ReconcileWindow, err = envDuration("RECONCILE_WINDOW", jobs.DefaultReconcileWindow); err != nil {
+		return c, err
+	}
+	if c.TrustedProxies, err = web.ParseTrustedProxies(os.Getenv("TRUSTED_PROXIES")); err != nil {
 		return c, err
 	}
 	switch c.AppEnv {

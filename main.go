@@ -21,7 +21,12 @@ commands:
   migrate                       apply database migrations (ours and River's)
   user add --email E --role admin|support|seller [--account ID]
                                 add a console user; the password is the first line of stdin
-  token create --name N         create an API token and print it once
+  user reset-password --email E set a user's password (first line of stdin) and end their sessions
+  token create --name N [--scope S...]
+                                create an API token and print it once; scopes tickets:write,
+                                signups:write, read, metrics (all when none is given)
+  token list                    list API tokens: scopes, last use, revoked or live
+  token revoke NAME|ID          revoke an API token
   replay EVENT_ID...            apply stored Stripe events again (held, failed, ignored or processed)
   crm setup                     create Switchboard's property group and contact properties in HubSpot
   reconcile --since DURATION|DATE
@@ -72,15 +77,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "migrate":
 		return cmdMigrate(ctx, cfg, stdout)
 	case "user":
-		if len(args) < 2 || args[1] != "add" {
-			return usageError{"user needs a subcommand: user add"}
-		}
-		return cmdUserAdd(ctx, cfg, args[2:], stdin, stdout)
+		return cmdUser(ctx, cfg, args[1:], stdin, stdout)
 	case "token":
-		if len(args) < 2 || args[1] != "create" {
-			return usageError{"token needs a subcommand: token create"}
-		}
-		return cmdTokenCreate(ctx, cfg, args[2:], stdout)
+		return cmdToken(ctx, cfg, args[1:], stdout)
 	case "replay":
 		return cmdReplay(ctx, cfg, args[1:], stdout, stderr)
 	case "crm":

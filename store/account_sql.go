@@ -39,8 +39,10 @@ func (s *Store) AccountByStripeAccount(ctx context.Context, id string) (Account,
 }
 
 // CreateSignup records a signup, idempotent on email: the same email returns the
-// same account, with the role and plan tier of the latest signup and the first
-// non-empty name.
+// same account, with the plan tier of the latest signup that gives one. A repeat
+// never changes the account's role or a name it already has (a token that may
+// sign people up must not turn a buyer into a seller or rename anyone); an
+// account that has no name yet takes the signup's.
 func (s *Store) CreateSignup(ctx context.Context, in Signup) (Account, bool, error) {
 	var created bool
 	tier := in.PlanTier
@@ -51,10 +53,8 @@ func (s *Store) CreateSignup(ctx context.Context, in Signup) (Account, bool, err
 		INSERT INTO accounts (email, name, role, plan_tier) VALUES ($1, $2, $3, $4)
 		ON CONFLICT ((lower(email))) DO UPDATE SET
 			name = CASE WHEN accounts.name = '' THEN EXCLUDED.name ELSE accounts.name END,
-			role = EXCLUDED.role,
 			plan_tier = CASE WHEN $5 THEN EXCLUDED.plan_tier ELSE accounts.plan_tier END,
-			updated_at = CASE WHEN (accounts.name = '' AND EXCLUDED.name <> '') OR accounts.role <> EXCLUDED.role
-				OR ($5 AND accounts.plan_tier <> EXCLUDED.plan_tier) THEN now() ELSE accounts.updated_at END
+			updated_at = CASE WHEN (accounts.name = '' AND EXCLUDED.name <> '') OR ($5 AND accounts.plan_tier <> EXCLUDED.plan_tier) THEN now() ELSE accounts.updated_at END
 		RETURNING `+accountColumns+`, (xmax = 0) AS created`,
 		in.Email, in.Name, in.Role, tier, in.PlanTier != "")
 	type row struct {

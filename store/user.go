@@ -29,6 +29,9 @@ type User struct {
 	DisabledAt   *time.Time `db:"disabled_at"`
 	CreatedAt    time.Time  `db:"created_at"`
 	UpdatedAt    time.Time  `db:"updated_at"`
+	// SessionsValidAfter ends every session signed in before it (set by a
+	// password reset); nil ends none.
+	SessionsValidAfter *time.Time `db:"sessions_valid_after"`
 }
 
 // ValidUserRole reports whether r is a console role.

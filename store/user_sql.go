@@ -7,7 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-const userColumns = `id, email, password_hash, role, account_id, disabled_at, created_at, updated_at`
+const userColumns = `id, email, password_hash, role, account_id, disabled_at, created_at, updated_at, sessions_valid_after`
 
 // CreateUser adds a console user; an email already taken is ErrConflict.
 func (s *Store) CreateUser(ctx context.Context, email, passwordHash, role string, accountID *int64) (User, error) {
@@ -29,27 +29,6 @@ func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
 	rows, _ := s.db.Query(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id)
 	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
 	return u, mapErr("user by id", err)
-}
-
-// CreateAPIToken stores a token hash under a name.
-func (s *Store) CreateAPIToken(ctx context.Context, name string, hash []byte) (int64, error) {
-	var id int64
-	err := s.db.QueryRow(ctx, `INSERT INTO api_tokens (name, token_hash) VALUES ($1, $2) RETURNING id`, name, hash).Scan(&id)
-	return id, mapErr("create api token", err)
-}
-
-// APITokenName returns the name of a live token with this hash and marks it
-// used. last_used_at is kept to the minute, so a busy token is not a row
-// write on every request.
-func (s *Store) APITokenName(ctx context.Context, hash []byte) (string, error) {
-	var name string
-	err := s.db.QueryRow(ctx, `
-		WITH t AS (SELECT id, name, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL),
-		touched AS (
-			UPDATE api_tokens SET last_used_at = now() FROM t
-			WHERE api_tokens.id = t.id AND (t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute'))
-		SELECT name FROM t`, hash).Scan(&name)
-	return name, mapErr("api token", err)
 }
 
 // Audit appends one entry to the audit log.
@@ -92,4 +71,13 @@ func (s *Store) SetUserDisabled(ctx context.Context, id int64, disabled bool) (U
 		WHERE id = $1 RETURNING `+userColumns, id, disabled)
 	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
 	return u, mapErr("set user disabled", err)
+}
+
+// SetUserPassword replaces a user's password hash and ends every session the
+// user signed in before now.
+func (s *Store) SetUserPassword(ctx context.Context, id int64, passwordHash string) (User, error) {
+	rows, _ := s.db.Query(ctx, `UPDATE users SET password_hash = $2, sessions_valid_after = now(), updated_at = now()
+		WHERE id = $1 RETURNING `+userColumns, id, passwordHash)
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
+	return u, mapErr("set user password", err)
 }

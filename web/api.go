@@ -4,7 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -22,10 +26,11 @@ func (e apiError) Error() string { return e.msg }
 
 func badRequest(msg string) error { return apiError{http.StatusBadRequest, msg} }
 
-// api wraps a JSON handler: bearer-token auth, then one place that maps errors
-// to a status and {"error": "…"}, logging server errors once.
-func (s *Server) api(h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
-	return s.requireToken(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// api wraps a JSON handler: bearer-token auth with the scope the route needs,
+// then one place that maps errors to a status and {"error": "…"}, logging
+// server errors once.
+func (s *Server) api(scope string, h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return s.requireToken(scope, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		err := h(w, r)
 		if err == nil {
 			return
@@ -45,17 +50,27 @@ func (s *Server) api(h func(w http.ResponseWriter, r *http.Request) error) http.
 	}))
 }
 
-// requireToken lets through requests with a live API token in
-// "Authorization: Bearer …"; others get 401.
-func (s *Server) requireToken(next http.Handler) http.Handler {
+// bearerToken is the token in "Authorization: Bearer …" (the scheme in any
+// case, surrounding spaces and tabs trimmed), or "".
+func bearerToken(r *http.Request) string {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(tok)
+}
+
+// requireToken lets through requests with a live API token that holds scope;
+// without one they get 401, with one that lacks the scope 403.
+func (s *Server) requireToken(scope string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || tok == "" {
+		tok := bearerToken(r)
+		if tok == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="switchboard"`)
 			writeJSONError(w, http.StatusUnauthorized, "missing bearer token")
 			return
 		}
-		name, err := s.store.APITokenName(r.Context(), store.HashAPIToken(strings.TrimSpace(tok)))
+		t, err := s.store.APITokenByHash(r.Context(), store.HashAPIToken(tok))
 		if err != nil {
 			if !errors.Is(err, store.ErrNotFound) {
 				s.log.ErrorContext(r.Context(), "checking api token", "err", err)
@@ -66,8 +81,76 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 			writeJSONError(w, http.StatusUnauthorized, "invalid or revoked token")
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyTokenName, name)))
+		if !t.Allows(scope) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="switchboard", error="insufficient_scope", scope="`+scope+`"`)
+			writeJSONError(w, http.StatusForbidden, "this token lacks the "+scope+" scope")
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyToken, t)))
 	})
+}
+
+// currentToken is the API token the request authenticated with.
+func currentToken(ctx context.Context) store.APIToken {
+	t, _ := ctx.Value(keyToken).(store.APIToken)
+	return t
+}
+
+// decodeJSON reads a JSON object body into dst: 415 unless the Content-Type is
+// application/json, 413 past limit bytes, 400 for malformed JSON, unknown
+// fields, data after the object, or a NUL character in any string (Postgres
+// cannot store one).
+func decodeJSON(w http.ResponseWriter, r *http.Request, limit int64, dst any, shape string) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return apiError{http.StatusUnsupportedMediaType, "Content-Type must be application/json"}
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
+	dec.DisallowUnknownFields()
+	err = dec.Decode(dst)
+	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
+		err = errors.New("data after the JSON object")
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return apiError{http.StatusRequestEntityTooLarge, fmt.Sprintf("body is larger than %d KiB", limit>>10)}
+	case err != nil:
+		return badRequest("body must be JSON " + shape + ": " + err.Error())
+	case hasNUL(reflect.ValueOf(dst)):
+		return badRequest("text fields must not contain NUL characters (\\u0000)")
+	}
+	return nil
+}
+
+// hasNUL reports whether any string in v (a struct, pointer, slice or map of
+// them) contains a NUL character.
+func hasNUL(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.String:
+		return strings.ContainsRune(v.String(), 0)
+	case reflect.Pointer, reflect.Interface:
+		return !v.IsNil() && hasNUL(v.Elem())
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() && hasNUL(v.Field(i)) {
+				return true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if hasNUL(v.Index(i)) {
+				return true
+			}
+		}
+	case reflect.Map:
+		for _, k := range v.MapKeys() {
+			if hasNUL(k) || hasNUL(v.MapIndex(k)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) error {
@@ -93,10 +176,8 @@ func (s *Server) signupsCreate(w http.ResponseWriter, r *http.Request) error {
 		Role     string `json:"role"`
 		PlanTier string `json:"plan_tier"`
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return badRequest("body must be JSON {email, name, role, plan_tier?}: " + err.Error())
+	if err := decodeJSON(w, r, 64<<10, &in, "{email, name, role, plan_tier?}"); err != nil {
+		return err
 	}
 	in.Email = strings.TrimSpace(in.Email)
 	su := store.Signup{Email: in.Email, Name: in.Name, Role: in.Role, PlanTier: in.PlanTier}

@@ -53,7 +53,7 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			return
 		}
 		u, err := s.store.UserByID(ctx, id)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && u.DisabledAt != nil) {
+		if errors.Is(err, store.ErrNotFound) || (err == nil && (u.DisabledAt != nil || s.sessionReset(ctx, u))) {
 			if err := s.endSession(ctx); err != nil {
 				s.fail(w, r, err)
 				return
@@ -77,6 +77,12 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, keyUser, &u)))
 	})
+}
+
+// sessionReset reports whether the user's password was reset after this
+// session signed in.
+func (s *Server) sessionReset(ctx context.Context, u store.User) bool {
+	return u.SessionsValidAfter != nil && s.sessions.GetInt64(ctx, sessAuthAt) < u.SessionsValidAfter.UnixMicro()
 }
 
 // requireRole admits signed-in users with one of the roles. Signed out, a page

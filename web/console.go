@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	iofs "io/fs"
 	"net/http"
+	"path"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -25,6 +27,10 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 // error adapter.
 func (s *Server) console(access string, h handlerFunc) http.Handler {
 	var next http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := formHasNUL(r); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		if err := h(w, r); err != nil {
 			s.fail(w, r, err)
 		}
@@ -33,6 +39,25 @@ func (s *Server) console(access string, h handlerFunc) http.Handler {
 		next = s.requireRole(strings.Fields(access), next)
 	}
 	return s.sessions.LoadAndSave(s.csrf.Handler(s.loadUser(next)))
+}
+
+// formHasNUL refuses a posted form that does not parse or has a NUL byte in
+// a value: Postgres cannot store or compare text with one.
+func formHasNUL(r *http.Request) error {
+	if r.Method != http.MethodPost {
+		return nil
+	}
+	if err := r.ParseForm(); err != nil {
+		return badRequest("The form could not be read: " + err.Error())
+	}
+	for _, vs := range r.PostForm {
+		for _, v := range vs {
+			if strings.ContainsRune(v, 0) {
+				return badRequest("The form contains a NUL character (%00); remove it and try again.")
+			}
+		}
+	}
+	return nil
 }
 
 // fail is the one place a console error becomes a status and a message. It
@@ -141,6 +166,7 @@ var navLinks = []struct{ pattern, href, label string }{
 	{"GET /seller/{$}", "/seller/", "Sales"},
 	{"GET /users", "/users", "Users"},
 	{"GET /audit", "/audit", "Audit"},
+	{"GET /tokens", "/tokens", "Tokens"},
 	{"GET /settings", "/settings", "Settings"},
 }
 
@@ -172,6 +198,12 @@ func newAssets() assets {
 func staticFiles() http.Handler {
 	fs := http.StripPrefix("/static/", http.FileServerFS(static.FS))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Files only: a directory (the folder itself) is not listed.
+		name := strings.TrimPrefix(r.URL.Path, "/static/")
+		if st, err := iofs.Stat(static.FS, path.Clean("/" + name)[1:]); err != nil || st.IsDir() {
+			http.NotFound(w, r)
+			return
+		}
 		if r.URL.Query().Get("v") != "" {
 			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 		} else {

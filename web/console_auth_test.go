@@ -34,7 +34,7 @@ func TestSignInRenewsTheSessionToken(t *testing.T) {
 	if after == "" || after == before {
 		t.Fatalf("session token: got %q after sign-in (before %q), want a new one", after, before)
 	}
-	if n := app.Count(`SELECT count(*) FROM sessions WHERE token = $1`, before); n != 0 {
+	if n := sessionRows(app, before); n != 0 {
 		t.Fatalf("the pre-sign-in token is still in the store")
 	}
 	var ck *http.Cookie
@@ -200,7 +200,7 @@ func TestSignOutEndsTheSession(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodGet, app.Server.URL+"/", nil)
 	req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: token})
 	stale.Do(req).Want(http.StatusSeeOther)
-	if n := app.Count(`SELECT count(*) FROM sessions WHERE token = $1`, token); n != 0 {
+	if n := sessionRows(app, token); n != 0 {
 		t.Fatalf("sessions with the old token: got %d, want 0", n)
 	}
 	// Signing out is a POST only.
@@ -222,7 +222,7 @@ func TestDisabledUserIsSignedOutAndRoleChangeRenewsToken(t *testing.T) {
 	if now := sup.SessionCookie(); now == old || now == "" {
 		t.Fatalf("session token after role change: got %q, want a new one (was %q)", now, old)
 	}
-	if n := app.Count(`SELECT count(*) FROM sessions WHERE token = $1`, old); n != 0 {
+	if n := sessionRows(app, old); n != 0 {
 		t.Fatalf("the pre-change token still exists")
 	}
 

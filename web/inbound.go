@@ -27,6 +27,16 @@ type postmarkInbound struct {
 	StrippedTextReply string `json:"StrippedTextReply"`
 }
 
+// stripNUL removes NUL characters from every field: mail may carry them,
+// Postgres cannot store them, and refusing would make the provider retry a
+// message that can never be stored.
+func (in *postmarkInbound) stripNUL() {
+	for _, f := range []*string{&in.From, &in.FromName, &in.FromFull.Email, &in.FromFull.Name, &in.Subject,
+		&in.MessageID, &in.TextBody, &in.HTMLBody, &in.StrippedTextReply} {
+		*f = strings.ReplaceAll(*f, "\x00", "")
+	}
+}
+
 var (
 	htmlHidden = regexp.MustCompile(`(?is)<(script|style|head)[^>]*>.*?</(script|style|head)>`)
 	htmlBreaks = regexp.MustCompile(`(?i)<(br|/p|/div|/li|/tr|/h[1-6])[^>]*>`)
@@ -58,6 +68,7 @@ func (s *Server) inboundEmail(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusBadRequest, "body is not Postmark inbound JSON")
 		return
 	}
+	in.stripNUL()
 	body := in.TextBody
 	if strings.TrimSpace(body) == "" {
 		body = htmlText(in.HTMLBody)

@@ -9,8 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/go-chi/httprate"
-
 	"github.com/switchboardhq/switchboard/store"
 	"github.com/switchboardhq/switchboard/views"
 )
@@ -43,26 +41,50 @@ func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, views.LoginPage(s.shell(r, "Sign in"), views.LoginForm{Next: next}))
 }
 
-// loginSubmit handles POST /login: email and password. Failures count per
-// account and per client address; past the limit even a right password waits.
+// loginSubmit handles POST /login: email and password. Failures are counted
+// in Postgres (so every instance sees them) per client address, per account
+// and address, and per account: an address past its limit waits, and so does
+// an account and address pair; an account past its limit from all addresses
+// together is slowed (each attempt waits LoginSlowdown) and refuses the
+// addresses that failed on it, but the right password from an address with
+// no recent failures still signs in, so nobody can lock the owner out.
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	email := strings.TrimSpace(r.PostFormValue("email"))
+	password := r.PostFormValue("password")
 	form := views.LoginForm{Email: email, Next: safeNext(r.PostFormValue("next"))}
-	acctKey, addrKey := "account:"+strings.ToLower(email), "address:"+clientIP(r)
-	if s.loginThrottled(acctKey, addrKey) {
-		s.log.WarnContext(ctx, "sign-in throttled", "address", clientIP(r))
+	if len(email) > 320 || len(password) > 4*store.PasswordMaxChars {
+		form.Email, form.Error = "", msgBadLogin
+		return s.render(w, r, http.StatusUnprocessableEntity, views.LoginPage(s.shell(r, "Sign in"), form))
+	}
+	keys := newLoginKeys(email, clientIP(r))
+	counts, err := s.store.HitCounts(ctx, loginWindow, keys.all()...)
+	if err != nil {
+		return err
+	}
+	if s.loginThrottled(counts, keys) {
+		s.log.WarnContext(ctx, "sign-in throttled", "address", keys.addr)
 		form.Error = msgThrottled
 		w.Header().Set("Retry-After", fmt.Sprint(int(loginWindow.Seconds())))
 		return s.render(w, r, http.StatusTooManyRequests, views.LoginPage(s.shell(r, "Sign in"), form))
 	}
-	u, ok, err := s.authenticate(ctx, email, r.PostFormValue("password"))
+	if counts[keys.account] >= s.cfg.LoginFailures {
+		// Under attack: every attempt on the account waits, right or wrong,
+		// so the wait says nothing about the password.
+		select {
+		case <-time.After(s.cfg.LoginSlowdown):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	u, ok, err := s.authenticate(ctx, email, password)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		s.loginAccount.OnLimit(discardHeaders{}, r, acctKey)
-		s.loginAddress.OnLimit(discardHeaders{}, r, addrKey)
+		if err := s.store.RecordHits(ctx, keys.all()...); err != nil {
+			return err
+		}
 		form.Error = msgBadLogin
 		return s.render(w, r, http.StatusUnprocessableEntity, views.LoginPage(s.shell(r, "Sign in"), form))
 	}
@@ -72,11 +94,31 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.sessions.Put(ctx, sessUserID, u.ID)
 	s.sessions.Put(ctx, sessRole, u.Role)
-	if err := s.store.Audit(ctx, u.Email, "user.login", fmt.Sprintf("user:%d", u.ID), map[string]any{"address": clientIP(r)}); err != nil {
+	s.sessions.Put(ctx, sessAuthAt, time.Now().UnixMicro())
+	if err := s.store.Audit(ctx, u.Email, "user.login", fmt.Sprintf("user:%d", u.ID), map[string]any{"address": keys.addr}); err != nil {
 		return err
 	}
 	http.Redirect(w, r, landing(&u, form.Next), http.StatusSeeOther)
 	return nil
+}
+
+// loginKeys are the throttle keys of one sign-in attempt.
+type loginKeys struct{ addr, pair, account string }
+
+func newLoginKeys(email, addr string) loginKeys {
+	acct := strings.ToLower(email)
+	return loginKeys{addr: "login:addr:" + addr, pair: "login:pair:" + addr + "|" + acct, account: "login:acct:" + acct}
+}
+
+func (k loginKeys) all() []string { return []string{k.addr, k.pair, k.account} }
+
+// loginThrottled reports whether an attempt is refused: its address has used
+// up its failures (four times an account's, over all accounts), or this
+// account from this address, or the account is under attack and this address
+// is among those that failed on it.
+func (s *Server) loginThrottled(counts map[string]int, k loginKeys) bool {
+	n := s.cfg.LoginFailures
+	return counts[k.addr] >= 4*n || counts[k.pair] >= n || (counts[k.account] >= n && counts[k.pair] > 0)
 }
 
 // authenticate checks an email and password. Unknown, disabled and wrong all
@@ -94,17 +136,6 @@ func (s *Server) authenticate(ctx context.Context, email, password string) (stor
 		return store.User{}, false, nil
 	}
 	return u, true, nil
-}
-
-// loginThrottled reports whether the account or the address has used up its
-// failed sign-ins.
-func (s *Server) loginThrottled(acctKey, addrKey string) bool {
-	return overLimit(s.loginAccount, acctKey, s.cfg.LoginFailures) || overLimit(s.loginAddress, addrKey, 4*s.cfg.LoginFailures)
-}
-
-func overLimit(l *httprate.RateLimiter, key string, limit int) bool {
-	_, rate, err := l.Status(key)
-	return err == nil && rate >= float64(limit)
 }
 
 // landing is where a user goes after signing in.
@@ -132,10 +163,3 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	redirectAfterPost(w, r, "/login")
 	return nil
 }
-
-// discardHeaders lets the rate limiter count without writing headers.
-type discardHeaders struct{}
-
-func (discardHeaders) Header() http.Header         { return http.Header{} }
-func (discardHeaders) Write(b []byte) (int, error) { return len(b), nil }
-func (discardHeaders) WriteHeader(int)             {}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -14,8 +15,9 @@ type ctxKey int
 
 const (
 	keyRequestID ctxKey = iota
-	keyTokenName
+	keyToken
 	keyUser
+	keyClientIP
 )
 
 func requestID(ctx context.Context) string {
@@ -51,18 +53,21 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
-		if id == "" || len(id) > 64 {
+		if !validRequestID(id) {
 			b := make([]byte, 8)
 			_, _ = rand.Read(b)
 			id = hex.EncodeToString(b)
 		}
 		w.Header().Set("X-Request-Id", id)
 		h := w.Header()
+		if s.hsts {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
-		r = r.WithContext(context.WithValue(r.Context(), keyRequestID, id))
+		r = r.WithContext(withClientIP(context.WithValue(r.Context(), keyRequestID, id), s.resolveClientIP(r)))
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
@@ -81,6 +86,39 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 					"status", sw.status, "request_id", id, "duration", time.Since(start))
 			}
 		}()
+		if msg := nulInURL(r); msg != "" {
+			writeJSONError(sw, http.StatusBadRequest, msg)
+			return
+		}
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// validRequestID admits a client's (or proxy's) X-Request-Id only when it is
+// 1–64 letters, digits, '-', '_' or '.': anything else (spaces, quotes,
+// newlines, another log line's fields) is replaced by our own.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, c := range id {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// nulInURL refuses a NUL byte in the path or the query: Postgres cannot
+// store or compare text with one, and no real link has one.
+func nulInURL(r *http.Request) string {
+	if strings.Contains(r.URL.Path, "\x00") || strings.Contains(strings.ToLower(r.URL.RawPath), "%00") {
+		return "the path contains a NUL byte (%00)"
+	}
+	if strings.Contains(strings.ToLower(r.URL.RawQuery), "%00") || strings.Contains(r.URL.RawQuery, "\x00") {
+		return "the query contains a NUL byte (%00)"
+	}
+	return ""
 }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/switchboardhq/switchboard/store"
 )
 
 // Route is one registered route and who may use it.
@@ -32,18 +34,18 @@ func (s *Server) routeTable() []entry {
 		raw("POST /webhooks/stripe", accessStripe, http.HandlerFunc(s.stripeWebhook)),
 		raw("GET /healthz", accessPublic, http.HandlerFunc(s.healthz)),
 		raw("GET /readyz", accessPublic, http.HandlerFunc(s.readyz)),
-		raw("GET /metrics", accessToken, s.requireToken(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))),
+		raw("GET /metrics", accessToken, s.requireToken(store.ScopeMetrics, promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))),
 		raw("GET /static/", accessPublic, staticFiles()),
 
-		raw("POST /api/v1/signups", accessToken, s.api(s.signupsCreate)),
-		raw("GET /api/v1/accounts", accessToken, s.api(s.accountsIndex)),
-		raw("GET /api/v1/accounts/{id}", accessToken, s.api(s.accountsShow)),
-		raw("GET /api/v1/orders", accessToken, s.api(s.ordersIndex)),
-		raw("GET /api/v1/disputes", accessToken, s.api(s.disputesIndex)),
-		raw("GET /api/v1/events/{id}", accessToken, s.api(s.eventsShow)),
-		raw("POST /api/v1/tickets", accessToken, s.ticketLimit(s.api(s.ticketsCreate))),
-		raw("GET /api/v1/tickets", accessToken, s.api(s.ticketsIndex)),
-		raw("GET /api/v1/alerts", accessToken, s.api(s.alertsIndex)),
+		raw("POST /api/v1/signups", accessToken, s.api(store.ScopeSignupsWrite, s.signupsCreate)),
+		raw("GET /api/v1/accounts", accessToken, s.api(store.ScopeRead, s.accountsIndex)),
+		raw("GET /api/v1/accounts/{id}", accessToken, s.api(store.ScopeRead, s.accountsShow)),
+		raw("GET /api/v1/orders", accessToken, s.api(store.ScopeRead, s.ordersIndex)),
+		raw("GET /api/v1/disputes", accessToken, s.api(store.ScopeRead, s.disputesIndex)),
+		raw("GET /api/v1/events/{id}", accessToken, s.api(store.ScopeRead, s.eventsShow)),
+		raw("POST /api/v1/tickets", accessToken, s.api(store.ScopeTicketsWrite, s.ticketLimit(s.ticketsCreate))),
+		raw("GET /api/v1/tickets", accessToken, s.api(store.ScopeRead, s.ticketsIndex)),
+		raw("GET /api/v1/alerts", accessToken, s.api(store.ScopeRead, s.alertsIndex)),
 		raw("POST /webhooks/inbound-email", accessBasic, http.HandlerFunc(s.inboundEmail)),
 
 		page("GET /login", accessLogin, s.loginShow),
@@ -75,6 +77,8 @@ func (s *Server) routeTable() []entry {
 		page("POST /users/{id}/disable", roleAdmin, s.usersDisable),
 		page("POST /users/{id}/enable", roleAdmin, s.usersEnable),
 		page("GET /audit", roleAdmin, s.auditIndex),
+		page("GET /tokens", roleAdmin, s.tokensIndex),
+		page("POST /tokens/{id}/revoke", roleAdmin, s.tokensRevoke),
 
 		page("GET /tickets", roleStaff, s.consoleTicketsIndex),
 		page("GET /tickets/{id}", roleStaff, s.consoleTicketsShow),

@@ -71,6 +71,8 @@ var wantAccess = map[string]string{
 	"POST /users/{id}/disable":  "admin",
 	"POST /users/{id}/enable":   "admin",
 	"GET /audit":                "admin",
+	"GET /tokens":               "admin",
+	"POST /tokens/{id}/revoke":  "admin",
 	"GET /seller/{$}":           "admin seller",
 	"GET /seller/disputes/{id}": "admin seller",
 

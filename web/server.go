@@ -6,6 +6,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -58,8 +60,12 @@ type Config struct {
 	// included) and /readyz's write check; 5 s when zero.
 	WebhookDBTimeout time.Duration
 	// BadSignatureLimit is how many bad signatures a client address may send a
-	// minute before it is refused with 429; 60 when zero.
+	// minute before its unsigned or badly signed deliveries are refused with
+	// 429 (a correctly signed one never is); 60 when zero.
 	BadSignatureLimit int
+	// TrustedProxies are the load balancers (TRUSTED_PROXIES) whose
+	// X-Forwarded-For names the client; empty: the peer is the client.
+	TrustedProxies []netip.Prefix
 
 	// BaseURL is the console's public URL; https makes the session cookie Secure.
 	BaseURL string
@@ -67,9 +73,15 @@ type Config struct {
 	// absolutely; 30 minutes and 12 hours when zero.
 	SessionIdle     time.Duration
 	SessionLifetime time.Duration
-	// LoginFailures is how many failed sign-ins an account may have in 15
-	// minutes (a client address gets four times as many); 5 when zero.
+	// LoginFailures is how many failed sign-ins an account may have from one
+	// address in 15 minutes (an address gets four times as many over all
+	// accounts); 5 when zero. Past it from everywhere together, the account
+	// is slowed (LoginSlowdown), not locked.
 	LoginFailures int
+	// LoginSlowdown is the wait before each sign-in to an account under
+	// attack (LoginFailures failures in 15 minutes from any addresses); 2 s
+	// when zero.
+	LoginSlowdown time.Duration
 	// Events replays events from the console: the event worker with the
 	// app's follow-ups (internal/app builds it).
 	Events Replayer
@@ -111,15 +123,16 @@ type Server struct {
 	log     *slog.Logger
 	cfg     Config
 	metrics *Metrics
-	badSig  *httprate.RateLimiter
+	// hsts is true when BASE_URL is https.
+	hsts bool
+	// tickets limits ticket creation per API token.
+	tickets *httprate.RateLimiter
 	// ready reports whether migrations are current (for /readyz).
 	ready func(ctx context.Context) error
 
 	sessions     *scs.SessionManager
 	sessionStore *pgxstore.PostgresStore
 	csrf         *http.CrossOriginProtection
-	loginAccount *httprate.RateLimiter
-	loginAddress *httprate.RateLimiter
 	assets       assets
 	// access maps each route pattern to its rule (for the navigation).
 	access map[string]string
@@ -143,6 +156,9 @@ func New(st *store.Store, queue Queue, log *slog.Logger, cfg Config, ready func(
 	if cfg.LoginFailures == 0 {
 		cfg.LoginFailures = 5
 	}
+	if cfg.LoginSlowdown == 0 {
+		cfg.LoginSlowdown = 2 * time.Second
+	}
 	if cfg.TicketRateLimit == 0 {
 		cfg.TicketRateLimit = 60
 	}
@@ -151,13 +167,12 @@ func New(st *store.Store, queue Queue, log *slog.Logger, cfg Config, ready func(
 	}
 	s := &Server{
 		store: st, jobs: queue, events: cfg.Events, log: log, cfg: cfg, ready: ready,
-		ingest:       &jobs.Ingester{Store: st, Dispatch: cfg.Dispatch, Production: cfg.Production},
-		metrics:      cfg.Metrics,
-		badSig:       httprate.NewRateLimiter(cfg.BadSignatureLimit, time.Minute),
-		loginAccount: httprate.NewRateLimiter(cfg.LoginFailures, loginWindow),
-		loginAddress: httprate.NewRateLimiter(4*cfg.LoginFailures, loginWindow),
-		csrf:         http.NewCrossOriginProtection(),
-		assets:       newAssets(),
+		ingest:  &jobs.Ingester{Store: st, Dispatch: cfg.Dispatch, Production: cfg.Production},
+		metrics: cfg.Metrics,
+		tickets: httprate.NewRateLimiter(cfg.TicketRateLimit, time.Minute),
+		hsts:    isHTTPS(cfg.BaseURL),
+		csrf:    http.NewCrossOriginProtection(),
+		assets:  newAssets(),
 	}
 	if err := s.metrics.reg.Register(&figuresCollector{store: st, ready: ready, log: log}); err != nil {
 		log.Warn("metrics: the database figures are already registered", "err", err)
@@ -183,3 +198,6 @@ func (s *Server) Close() {
 func (s *Server) Handler() http.Handler {
 	return s.middleware(s.routes())
 }
+
+// isHTTPS reports whether a base URL is https.
+func isHTTPS(baseURL string) bool { return strings.HasPrefix(strings.ToLower(baseURL), "https://") }

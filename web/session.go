@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
@@ -19,16 +18,26 @@ const (
 	sessRole   = "role"
 	sessFlash  = "flash"
 	sessFlashK = "flash_kind"
+	// sessAuthAt is when the user signed in (Unix microseconds): a password
+	// reset after it ends the session.
+	sessAuthAt = "auth_at"
 )
 
-// SessionCookie is the console's session cookie name.
+// SessionCookie is the console's session cookie name over http; over https
+// it is SecureSessionCookie.
 const SessionCookie = "switchboard_session"
+
+// SecureSessionCookie is the session cookie's name when BASE_URL is https:
+// the __Host- prefix makes browsers refuse it unless it is Secure, for this
+// host only (no Domain) and for every path, so a sibling subdomain or a
+// plain-http page cannot plant or shadow it.
+const SecureSessionCookie = "__Host-" + SessionCookie
 
 // newSessions builds the session manager over Postgres (the sessions table).
 func newSessions(st *store.Store, cfg Config, log *slog.Logger) (*scs.SessionManager, *pgxstore.PostgresStore) {
 	ps := pgxstore.NewWithConfig(st.Pool(), pgxstore.Config{CleanUpInterval: 5 * time.Minute})
 	sm := scs.New()
-	sm.Store = ps
+	sm.Store = hashedStore{ps}
 	sm.IdleTimeout = cfg.SessionIdle
 	if sm.IdleTimeout == 0 {
 		sm.IdleTimeout = 30 * time.Minute
@@ -40,7 +49,11 @@ func newSessions(st *store.Store, cfg Config, log *slog.Logger) (*scs.SessionMan
 	sm.Cookie.Name = SessionCookie
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
-	sm.Cookie.Secure = strings.HasPrefix(strings.ToLower(cfg.BaseURL), "https://")
+	sm.Cookie.Secure = isHTTPS(cfg.BaseURL)
+	sm.Cookie.Path = "/"
+	if sm.Cookie.Secure {
+		sm.Cookie.Name = SecureSessionCookie
+	}
 	// A session cookie (no Max-Age): closing the browser signs out; the
 	// server-side timeouts hold either way.
 	sm.Cookie.Persist = false

@@ -60,10 +60,12 @@ func (s *Server) usersCreate(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case err != nil:
 		return err
+	case msg != "":
+		// The role or seller account is wrong: say that first.
 	case !store.ValidEmail(form.Email):
 		msg = "Give a valid email address."
-	case len(pw) < 12:
-		msg = "The password must be at least 12 characters."
+	default:
+		msg = store.PasswordProblem(pw, form.Email)
 	}
 	if msg != "" {
 		form.Error = msg

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -24,14 +23,6 @@ const maxWebhookBody = 1 << 20
 // 503 with Retry-After when the database cannot store the event within the
 // webhook's budget (WEBHOOK_DB_TIMEOUT), so Stripe retries.
 func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
-	ip := clientIP(r)
-	// Status reports true while the address is under its limit.
-	if ok, _, err := s.badSig.Status(ip); err == nil && !ok {
-		s.metrics.webhooks.WithLabelValues("rate_limited").Inc()
-		w.Header().Set("Retry-After", "60")
-		writeJSONError(w, http.StatusTooManyRequests, "too many requests with bad signatures from this address")
-		return
-	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -43,8 +34,16 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusBadRequest, "could not read body")
 		return
 	}
+	// The signature is checked first: a correctly signed delivery is never
+	// refused, whatever else comes from its address.
 	if msg := s.verifySignature(body, r.Header.Get("Stripe-Signature")); msg != "" {
-		s.badSig.OnLimit(w, r, ip)
+		if s.badSignatureThrottled(r) {
+			s.metrics.webhooks.WithLabelValues("rate_limited").Inc()
+			s.log.WarnContext(r.Context(), "stripe webhook refused", "reason", "rate_limited", "remote", clientIP(r))
+			w.Header().Set("Retry-After", "60")
+			writeJSONError(w, http.StatusTooManyRequests, "too many requests with bad signatures from this address; try again in a minute")
+			return
+		}
 		s.refuse(r, "bad_signature")
 		writeJSONError(w, http.StatusBadRequest, msg)
 		return
@@ -86,6 +85,26 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 	s.metrics.webhooks.WithLabelValues(result).Inc()
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write([]byte(`{"received":true}`))
+}
+
+// badSignatureThrottled counts a bad signature against the client's address
+// (in Postgres, so every instance sees it) and reports whether the address
+// has sent more than BadSignatureLimit in the last minute. Every failure
+// counts, refused ones too, so an address that keeps sending them stays
+// refused. When the database cannot say, the delivery is not throttled.
+func (s *Server) badSignatureThrottled(r *http.Request) bool {
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.WebhookDBTimeout)
+	defer cancel()
+	key := "webhook:badsig:" + clientIP(r)
+	counts, err := s.store.HitCounts(ctx, time.Minute, key)
+	if err == nil {
+		err = s.store.RecordHits(ctx, key)
+	}
+	if err != nil {
+		s.log.WarnContext(r.Context(), "counting a bad webhook signature", "err", err)
+		return false
+	}
+	return counts[key] >= s.cfg.BadSignatureLimit
 }
 
 // verifySignature checks the Stripe-Signature header against every configured
@@ -135,12 +154,4 @@ func (s *Server) refuse(r *http.Request, kind string) {
 		s.log.WarnContext(r.Context(), "counting refused webhook", "kind", kind, "err", err)
 	}
 	s.log.WarnContext(r.Context(), "stripe webhook refused", "reason", kind, "remote", clientIP(r))
-}
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

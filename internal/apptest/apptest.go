@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -59,6 +60,12 @@ type Options struct {
 	LoginFailures int
 	// BaseURL is the console's public URL (https makes cookies Secure).
 	BaseURL string
+	// TrustedProxies are the load balancers whose X-Forwarded-For is honoured.
+	TrustedProxies []netip.Prefix
+	// BadSignatureLimit is bad webhook signatures a minute per address (1000 when zero).
+	BadSignatureLimit int
+	// LoginSlowdown is the wait before each sign-in to an account under attack (2 s when zero).
+	LoginSlowdown time.Duration
 
 	// HubSpot makes the CRM HubSpot, at this fake (CRM_PROVIDER=hubspot).
 	HubSpot *HubSpot
@@ -131,7 +138,8 @@ func NewWith(t testing.TB, o Options) *App {
 		Logger: log, Deps: o.deps(t, log),
 		Jobs: jobs.Options{Work: !o.NoWorkers, EventWorkers: cmp.Or(o.EventWorkers, 4), CRMWorkers: o.CRMWorkers, NoPeriodic: true},
 		Web: web.Config{
-			WebhookSecrets: secrets, Production: o.Production, BadSignatureLimit: 1000, WebhookDBTimeout: o.WebhookDBTimeout,
+			WebhookSecrets: secrets, Production: o.Production, BadSignatureLimit: cmp.Or(o.BadSignatureLimit, 1000),
+			WebhookDBTimeout: o.WebhookDBTimeout, TrustedProxies: o.TrustedProxies, LoginSlowdown: o.LoginSlowdown,
 			LoginFailures: o.LoginFailures, BaseURL: o.BaseURL,
 			Settings:    []web.Setting{{Name: "STRIPE_WEBHOOK_SECRET", Value: strings.Join(secrets, ","), Secret: true}},
 			InboundUser: o.InboundUser, InboundPassword: o.InboundPassword, TicketRateLimit: o.TicketRateLimit,
@@ -173,7 +181,7 @@ func (a *App) Token() string {
 		if err != nil {
 			a.T.Fatal(err)
 		}
-		if _, err := a.Store.CreateAPIToken(context.Background(), "apptest", hash); err != nil {
+		if _, err := a.Store.CreateAPIToken(context.Background(), "apptest", hash, store.Scopes); err != nil {
 			a.T.Fatal(err)
 		}
 		a.token = tok

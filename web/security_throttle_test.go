@@ -1,0 +1,149 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	. "github.com/switchboardhq/switchboard/internal/apptest"
+	"github.com/switchboardhq/switchboard/web"
+)
+
+// loopbackProxy trusts the test server's peer (127.0.0.1) as a load balancer.
+var loopbackProxy = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128")}
+
+// postWebhookFrom posts to the webhook as the load balancer forwarding a client.
+func postWebhookFrom(t *testing.T, base, client string, body []byte, sig string) int {
+	t.Helper()
+	req, _ := http.NewRequest("POST", base+"/webhooks/stripe", strings.NewReader(string(body)))
+	req.Header.Set("X-Forwarded-For", "10.9.9.9, "+client) // the left entry is the client's own claim
+	if sig != "" {
+		req.Header.Set("Stripe-Signature", sig)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestWebhookBadSignatureLimit: every bad signature counts (none slip through
+// past the limit), the address then gets 429, a correctly signed delivery from
+// the same address is still stored, and another address is not affected.
+func TestWebhookBadSignatureLimit(t *testing.T) {
+	t.Parallel()
+	app := NewWith(t, Options{BadSignatureLimit: 5, TrustedProxies: loopbackProxy})
+	ev := NewEvent("customer.created", Customer(NewID("cus"), "ok@example.com", "Ok"))
+	body := ev.JSON()
+	var got []int
+	for range 9 {
+		got = append(got, postWebhookFrom(t, app.Server.URL, "203.0.113.7", body, "t=1,v1=bad"))
+	}
+	for i, code := range got {
+		want := http.StatusBadRequest
+		if i >= 5 {
+			want = http.StatusTooManyRequests
+		}
+		if code != want {
+			t.Fatalf("bad signature %d: got %v, want 5 × 400 then 429", i+1, got)
+		}
+	}
+	if code := postWebhookFrom(t, app.Server.URL, "203.0.113.7", body, Sign(body, Secret, time.Now())); code != http.StatusOK {
+		t.Fatalf("correctly signed delivery from a throttled address: got %d, want 200", code)
+	}
+	if code := postWebhookFrom(t, app.Server.URL, "198.51.100.2", body, "t=1,v1=bad"); code != http.StatusBadRequest {
+		t.Fatalf("bad signature from another address: got %d, want 400", code)
+	}
+	app.WaitEvent(ev.ID)
+}
+
+// TestTicketLimitIsPerToken: spelling the same token differently (two spaces,
+// a tab, another case of "Bearer") gets no fresh bucket.
+func TestTicketLimitIsPerToken(t *testing.T) {
+	t.Parallel()
+	app := NewWith(t, Options{TicketRateLimit: 2})
+	tok := app.Token()
+	post := func(auth string) int {
+		req, _ := http.NewRequest("POST", app.Server.URL+"/api/v1/tickets",
+			strings.NewReader(`{"email":"ana@example.com","subject":"Hi","body":"Hello"}`))
+		req.Header.Set("Authorization", auth)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i := range 2 {
+		if code := post("Bearer " + tok); code != http.StatusCreated {
+			t.Fatalf("ticket %d: got %d, want 201", i+1, code)
+		}
+	}
+	for _, auth := range []string{"Bearer " + tok, "Bearer  " + tok, "Bearer \t" + tok, "bearer " + tok + " "} {
+		if code := post(auth); code != http.StatusTooManyRequests {
+			t.Errorf("Authorization %q past the limit: got %d, want 429", auth, code)
+		}
+	}
+}
+
+// loginFrom signs in through the load balancer on behalf of a client address.
+func loginFrom(c *Console, base, client, email, password string) *Page {
+	req, _ := http.NewRequest("POST", base+"/login", strings.NewReader(url.Values{"email": {email}, "password": {password}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", base)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("X-Forwarded-For", client)
+	return c.Do(req)
+}
+
+// TestLoginThrottleHoldsBehindALoadBalancer: failures count per client address
+// (from X-Forwarded-For of a trusted proxy), per account and address, and per
+// account; the owner's right password from a clean address still signs in
+// while the account is under attack; and a second instance on the same
+// database sees the same counts.
+func TestLoginThrottleHoldsBehindALoadBalancer(t *testing.T) {
+	t.Parallel()
+	app := NewWith(t, Options{LoginFailures: 3, TrustedProxies: loopbackProxy, LoginSlowdown: 50 * time.Millisecond})
+	owner := app.NewUser("admin", nil)
+	base := app.Server.URL
+	attacker := app.Anonymous()
+	for i := range 3 {
+		loginFrom(attacker, base, "203.0.113.9", owner.Email, "wrong guess number "+string(rune('a'+i))).Want(http.StatusUnprocessableEntity)
+	}
+	// The attacker's address is refused for this account, even with the right password.
+	p := loginFrom(attacker, base, "203.0.113.9", owner.Email, Password).Want(http.StatusTooManyRequests)
+	if !strings.Contains(p.Body, "Too many failed sign-ins") {
+		t.Errorf("throttled sign-in: the generic message is missing")
+	}
+	// Another instance behind the same load balancer refuses it too.
+	second := web.New(app.Store, app.River, app.Log, web.Config{WebhookSecrets: []string{Secret}, LoginFailures: 3,
+		TrustedProxies: loopbackProxy, LoginSlowdown: 50 * time.Millisecond}, func(context.Context) error { return nil })
+	t.Cleanup(second.Close)
+	srv2 := httptest.NewServer(second.Handler())
+	t.Cleanup(srv2.Close)
+	loginFrom(app.Anonymous(), srv2.URL, "203.0.113.9", owner.Email, Password).Want(http.StatusTooManyRequests)
+
+	// The owner, from a clean address, signs in (slowed, not refused).
+	start := time.Now()
+	loginFrom(app.Anonymous(), base, "198.51.100.4", owner.Email, Password).Want(http.StatusSeeOther)
+	if d := time.Since(start); d < 50*time.Millisecond {
+		t.Errorf("sign-in to an account under attack took %s, want it slowed by 50ms", d)
+	}
+	// Before the X-Forwarded-For fix, everyone behind the balancer shared one
+	// address: 12 failures on other accounts from one client lock only that client.
+	spray := app.Anonymous()
+	for i := range 12 {
+		loginFrom(spray, base, "192.0.2.77", NewID("nobody")+"@example.com", "wrong password").Want(http.StatusUnprocessableEntity)
+		_ = i
+	}
+	loginFrom(spray, base, "192.0.2.77", NewID("nobody")+"@example.com", "wrong password").Want(http.StatusTooManyRequests)
+	other := app.NewUser("support", nil)
+	loginFrom(app.Anonymous(), base, "192.0.2.78", other.Email, Password).Want(http.StatusSeeOther)
+}
