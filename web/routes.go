@@ -95,6 +95,8 @@ func (s *Server) routeTable() []entry {
 		page("GET /customers", roleStaff, s.customersIndex),
 		page("GET /customers/{id}", roleStaff, s.customersShow),
 		page("GET /orders", roleStaff, s.consoleOrdersIndex),
+		page("GET /orders/{id}/refund", roleAdmin, s.ordersRefundShow),
+		page("POST /orders/{id}/refund", roleAdmin, s.ordersRefundCreate),
 		page("GET /disputes", roleStaff, s.consoleDisputesIndex),
 		page("GET /disputes/{id}", roleStaff, s.consoleDisputesShow),
 		page("POST /disputes/{id}/notes", roleStaff, s.disputesNote),
