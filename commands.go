@@ -87,6 +87,7 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 	}
 	if cfg.StripeSecretKey != "" {
 		deps.Stripe = stripeapi.New(cfg.StripeSecretKey, cfg.StripeAPIBase, stripeapi.WithRetries(0)) // the reconciler retries
+		deps.StripeRefusal = stripeapi.ModeRefusal(cfg.StripeSecretKey, cfg.production())
 	}
 	a, err := app.New(pool, app.Config{
 		Logger: log, Deps: deps,

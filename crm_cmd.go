@@ -11,11 +11,14 @@ import (
 )
 
 // cmdCRM dispatches the crm subcommands.
-func cmdCRM(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "setup" {
-		return usageError{"crm needs a subcommand: crm setup"}
+func cmdCRM(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
+	switch {
+	case len(args) > 0 && args[0] == "setup":
+		return cmdCRMSetup(ctx, cfg, stdout)
+	case len(args) > 0 && args[0] == "backfill":
+		return cmdCRMBackfill(ctx, cfg, args[1:], stdout, stderr)
 	}
-	return cmdCRMSetup(ctx, cfg, stdout)
+	return usageError{"crm needs a subcommand: crm setup or crm backfill [--before DATE]"}
 }
 
 // cmdCRMSetup creates Switchboard's property group and contact properties in

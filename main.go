@@ -29,6 +29,8 @@ commands:
   token revoke NAME|ID          revoke an API token
   replay EVENT_ID...            apply stored Stripe events again (held, failed, ignored or processed)
   crm setup                     create Switchboard's property group and contact properties in HubSpot
+  crm backfill [--before DATE]  schedule a CRM sync for every account never synced (or synced before DATE),
+                                2 a second so HubSpot's limits hold; progress also on /crm/backfill
   reconcile --since DURATION|DATE
                                 fetch events the webhook missed from Stripe's Events API (72h, 2026-11-01;
                                 at most 30 days back) and ingest them; idempotent; needs STRIPE_SECRET_KEY
@@ -83,7 +85,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "replay":
 		return cmdReplay(ctx, cfg, args[1:], stdout, stderr)
 	case "crm":
-		return cmdCRM(ctx, cfg, args[1:], stdout)
+		return cmdCRM(ctx, cfg, args[1:], stdout, stderr)
 	case "reconcile":
 		return cmdReconcile(ctx, cfg, args[1:], stdout, stderr)
 	case "demo":

@@ -45,6 +45,9 @@ type Deps struct {
 	// retries); nil when STRIPE_SECRET_KEY is not set, which leaves
 	// reconciliation out.
 	Stripe *client.API
+	// StripeRefusal is why calls that move money (refunds) are refused with
+	// this key and APP_ENV (stripeapi.ModeRefusal); "" allows them.
+	StripeRefusal string
 	// Production is true when APP_ENV=production (reconciliation ingests with
 	// the webhook's rules: only live-mode events apply).
 	Production bool
@@ -129,6 +132,8 @@ func New(pool *pgxpool.Pool, d Deps, o Options) (*river.Client[pgx.Tx], *Dispatc
 	river.AddWorker(workers, &EmailWorker{Store: d.Store, Logger: d.Logger, Mail: d.Mail, Dispatch: disp, NextStepURL: d.NextStepURL})
 	river.AddWorker(workers, &AlertDeliverWorker{Store: d.Store, Logger: d.Logger, Channels: d.Alerts, Mail: d.Mail,
 		HTTP: d.HTTP, BaseURL: d.BaseURL})
+	river.AddWorker(workers, &CRMBackfillWorker{Store: d.Store, Logger: d.Logger, Dispatch: disp})
+	river.AddWorker(workers, &RefundWorker{Store: d.Store, Logger: d.Logger, Stripe: d.Stripe, Refusal: RefundRefusal(d)})
 	river.AddWorker(workers, &WebhookWatchWorker{Store: d.Store, Logger: d.Logger, Dispatch: disp})
 	if d.Stripe != nil {
 		ingest := &Ingester{Store: d.Store, Dispatch: disp, Production: d.Production}

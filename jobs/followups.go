@@ -83,13 +83,19 @@ func (d *Dispatcher) AfterApply(ctx context.Context, tx *store.Store, fx *Effect
 // AccountChanged records that an account must reach the CRM and enqueues its
 // sync (one pending job per account: a burst of changes is one push).
 func (d *Dispatcher) AccountChanged(ctx context.Context, tx *store.Store, id int64, at time.Time) error {
+	return d.accountChanged(ctx, tx, id, at, nil)
+}
+
+// accountChanged is AccountChanged with insert options (a backfill's
+// scheduled time).
+func (d *Dispatcher) accountChanged(ctx context.Context, tx *store.Store, id int64, at time.Time, opts *river.InsertOpts) error {
 	if err := tx.RequestCRMSync(ctx, id, at, d.crm != ""); err != nil {
 		return err
 	}
 	if d.crm == "" {
 		return nil
 	}
-	if _, err := d.jobs.InsertTx(ctx, tx.Tx(), CRMSyncArgs{AccountID: id}, nil); err != nil {
+	if _, err := d.jobs.InsertTx(ctx, tx.Tx(), CRMSyncArgs{AccountID: id}, opts); err != nil {
 		return fmt.Errorf("enqueue crm sync: %w", err)
 	}
 	return nil

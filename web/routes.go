@@ -98,7 +98,12 @@ func (s *Server) routeTable() []entry {
 		// admins also assign and close.
 		page("GET /customers", roleStaff, s.customersIndex),
 		page("GET /customers/{id}", roleStaff, s.customersShow),
+		page("POST /customers/{id}/crm-sync", roleStaff, s.customersSyncNow),
+		page("GET /crm/backfill", roleAdmin, s.crmBackfillShow),
+		page("POST /crm/backfill", roleAdmin, s.crmBackfillCreate),
 		page("GET /orders", roleStaff, s.consoleOrdersIndex),
+		page("GET /orders/{id}/refund", roleAdmin, s.ordersRefundShow),
+		page("POST /orders/{id}/refund", roleAdmin, s.ordersRefundCreate),
 		page("GET /disputes", roleStaff, s.consoleDisputesIndex),
 		page("GET /disputes/{id}", roleStaff, s.consoleDisputesShow),
 		page("POST /disputes/{id}/notes", roleStaff, s.disputesNote),

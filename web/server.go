@@ -112,6 +112,9 @@ type Config struct {
 	// Reconcile is true when STRIPE_SECRET_KEY is set: admins may fetch
 	// missed events from Stripe on the events page.
 	Reconcile bool
+	// RefundRefusal is why refunds are refused here (no Stripe key, or its
+	// mode does not match APP_ENV); "" allows them. internal/app sets it.
+	RefundRefusal string
 }
 
 // Server holds what the handlers share.

@@ -110,6 +110,7 @@ func (o Options) deps(t testing.TB, log *slog.Logger) jobs.Deps {
 	}
 	if o.Stripe != nil {
 		d.Stripe = stripeapi.New(o.Stripe.Key, o.Stripe.URL, stripeapi.WithRetries(0))
+		d.StripeRefusal = stripeapi.ModeRefusal(o.Stripe.Key, o.Production)
 	}
 	if o.SMTPURL != "" {
 		m, err := mail.ParseSMTP(o.SMTPURL, MailFrom)

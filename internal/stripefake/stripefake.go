@@ -30,6 +30,8 @@ const (
 	ReadAccount          = "account"
 	ReadEvents           = "events"
 	ReadWebhookEndpoints = "webhook_endpoints"
+	// WriteRefunds lets a restricted key create refunds.
+	WriteRefunds = "refunds"
 )
 
 // Stripe is the fake. Its URL is the STRIPE_API_BASE to give a client.
@@ -49,6 +51,10 @@ type Stripe struct {
 	faults    []Fault
 	requests  []Request
 	seq       int
+	charges   map[string]*charge
+	refunds   []map[string]any
+	idem      map[string]idemResult
+	refundErr []string
 }
 
 // Fault is one scripted answer: Status 429 (with Retry-After and
@@ -68,6 +74,9 @@ type Request struct {
 	// Account is the Stripe-Account header (a connected account), if any.
 	Account string
 	Status  int
+	// Form is a POST's form body; IdempotencyKey its Idempotency-Key header.
+	Form           url.Values
+	IdempotencyKey string
 }
 
 // New starts a fake that accepts a fresh test-mode secret key (s.Key).
@@ -75,6 +84,7 @@ func New(t testing.TB) *Stripe {
 	s := &Stripe{
 		Key: "sk_test_" + randHex(12), AccountID: "acct_" + randHex(8), now: time.Now,
 		keys: map[string]map[string]bool{}, connected: map[string]bool{},
+		charges: map[string]*charge{}, idem: map[string]idemResult{},
 	}
 	s.keys[s.Key] = nil
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
@@ -173,7 +183,7 @@ func (s *Stripe) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	status, body := s.answer(r, fault, version)
+	status, body := s.answer(w, r, fault, version)
 	s.record(r, status)
 	if status == http.StatusTooManyRequests {
 		ra := fault.RetryAfter
@@ -191,11 +201,12 @@ func (s *Stripe) serve(w http.ResponseWriter, r *http.Request) {
 func (s *Stripe) record(r *http.Request, status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Account: r.Header.Get("Stripe-Account"), Status: status})
+	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Account: r.Header.Get("Stripe-Account"), Status: status,
+		Form: r.PostForm, IdempotencyKey: r.Header.Get("Idempotency-Key")})
 }
 
 // answer picks the status and body of one request.
-func (s *Stripe) answer(r *http.Request, fault *Fault, version string) (int, any) {
+func (s *Stripe) answer(w http.ResponseWriter, r *http.Request, fault *Fault, version string) (int, any) {
 	fail := func(e *apiError) (int, any) { return e.status, map[string]any{"error": e} }
 	if fault != nil && fault.Status != 0 {
 		return s.faultAnswer(fault)
@@ -206,6 +217,9 @@ func (s *Stripe) answer(r *http.Request, fault *Fault, version string) (int, any
 	key, allowed, e := s.authenticate(r)
 	if e != nil {
 		return fail(e)
+	}
+	if r.Method == http.MethodPost {
+		return s.post(w, r, key, allowed)
 	}
 	resource, id, ok := route(r)
 	if !ok {

@@ -7,6 +7,7 @@ package stripeapi
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	stripe "github.com/stripe/stripe-go/v76"
@@ -63,4 +64,22 @@ func New(secretKey, apiBase string, opts ...Option) *client.API {
 		Connect: backend(stripe.ConnectBackend),
 		Uploads: backend(stripe.UploadsBackend),
 	})
+}
+
+// ModeRefusal applies the doctor's rule to calls that move money: a live key
+// (sk_live_, rk_live_) belongs to production only, a test key never there. It
+// returns why a call must be refused, or "" when the key's mode matches.
+func ModeRefusal(key string, production bool) string {
+	live := strings.Contains(key, "_live_")
+	switch {
+	case key == "":
+		return "STRIPE_SECRET_KEY is not set, so Switchboard cannot call Stripe"
+	case !strings.HasPrefix(key, "sk_") && !strings.HasPrefix(key, "rk_"):
+		return "STRIPE_SECRET_KEY is not a secret or restricted key (sk_… or rk_…)"
+	case live && !production:
+		return "STRIPE_SECRET_KEY is a live-mode key outside production (APP_ENV is not production): refusing to move real money"
+	case !live && production:
+		return "STRIPE_SECRET_KEY is a test-mode key in production: refusing to refund against test data"
+	}
+	return ""
 }

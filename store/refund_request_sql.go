@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+)
+
+const refundRequestColumns = `q.id, q.order_id, q.form_key, q.amount, q.currency, q.reason, q.note, q.requested_by,
+	q.status, q.stripe_refund_id, q.stripe_request_id, q.error_code, q.error_message, r.status AS refund_status,
+	q.created_at, q.updated_at`
+
+const refundRequestFrom = ` FROM refund_requests q LEFT JOIN refunds r ON r.stripe_refund_id = q.stripe_refund_id `
+
+// RefundRequestByID returns one refund request with its Stripe refund's status.
+func (s *Store) RefundRequestByID(ctx context.Context, id int64) (RefundRequest, error) {
+	rows, _ := s.db.Query(ctx, `SELECT `+refundRequestColumns+refundRequestFrom+`WHERE q.id = $1`, id)
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[RefundRequest])
+	return r, mapErr("refund request", err)
+}
+
+// RefundRequests lists an order's refund requests, newest first.
+func (s *Store) RefundRequests(ctx context.Context, orderID int64) ([]RefundRequest, error) {
+	rows, _ := s.db.Query(ctx, `SELECT `+refundRequestColumns+refundRequestFrom+`WHERE q.order_id = $1 ORDER BY q.id DESC`, orderID)
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[RefundRequest])
+	return rs, mapErr("refund requests", err)
+}
+
+// CreateRefundRequest records a refund request after CheckRefund, holding the
+// order's row lock so two requests cannot both pass. The same form key
+// returns the request it already made, with created false. Run it in InTx.
+func (s *Store) CreateRefundRequest(ctx context.Context, in NewRefundRequest) (RefundRequest, bool, error) {
+	var id int64
+	err := s.db.QueryRow(ctx, `SELECT id FROM refund_requests WHERE form_key = $1`, in.FormKey).Scan(&id)
+	if err == nil {
+		r, err := s.RefundRequestByID(ctx, id)
+		return r, false, err
+	} else if !errors.Is(err, pgx.ErrNoRows) {
+		return RefundRequest{}, false, mapErr("refund request by form key", err)
+	}
+	o, err := s.oneOrder(ctx, "order for refund", `id = $1 FOR UPDATE`, in.OrderID)
+	if err != nil {
+		return RefundRequest{}, false, err
+	}
+	reqs, err := s.RefundRequests(ctx, in.OrderID)
+	if err != nil {
+		return RefundRequest{}, false, err
+	}
+	if err := CheckRefund(o, reqs, in.Amount); err != nil {
+		return RefundRequest{}, false, err
+	}
+	err = s.db.QueryRow(ctx, `
+		INSERT INTO refund_requests (order_id, form_key, amount, currency, reason, note, requested_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		in.OrderID, in.FormKey, in.Amount, o.Currency, in.Reason, in.Note, in.RequestedBy).Scan(&id)
+	if err != nil {
+		return RefundRequest{}, false, mapErr("create refund request", err)
+	}
+	r, err := s.RefundRequestByID(ctx, id)
+	return r, true, err
+}
+
+// MarkRefundSubmitted records Stripe's refund for a request.
+func (s *Store) MarkRefundSubmitted(ctx context.Context, id int64, stripeRefundID, requestID string) error {
+	_, err := s.db.Exec(ctx, `UPDATE refund_requests SET status = 'submitted', stripe_refund_id = $2,
+		stripe_request_id = $3, error_code = '', error_message = '', updated_at = now() WHERE id = $1`,
+		id, stripeRefundID, requestID)
+	return mapErr("mark refund submitted", err)
+}
+
+// MarkRefundFailed records why a request did not reach or was refused by
+// Stripe. final false keeps it requested (the job retries) with the error shown.
+func (s *Store) MarkRefundFailed(ctx context.Context, id int64, final bool, code, message, requestID string) error {
+	_, err := s.db.Exec(ctx, `UPDATE refund_requests SET
+		status = CASE WHEN $2 THEN 'failed' ELSE status END, error_code = $3, error_message = $4,
+		stripe_request_id = CASE WHEN $5 = '' THEN stripe_request_id ELSE $5 END, updated_at = now()
+		WHERE id = $1 AND status = 'requested'`, id, final, code, message, requestID)
+	return mapErr("mark refund failed", err)
+}
