@@ -117,10 +117,6 @@ func CheckRefund(o Order, reqs []RefundRequest, amount int64) error {
 // ValidRefundReason reports whether reason is one Stripe takes.
 func ValidRefundReason(reason string) bool { return slices.Contains(RefundReasons, reason) }
 
-// zeroDecimal are the currencies Stripe counts in whole units.
-var zeroDecimal = map[string]bool{"bif": true, "clp": true, "djf": true, "gnf": true, "jpy": true, "kmf": true,
-	"krw": true, "mga": true, "pyg": true, "rwf": true, "ugx": true, "vnd": true, "vuv": true, "xaf": true, "xof": true, "xpf": true}
-
 // ErrBadAmount: an amount that is not a positive number in the currency's units.
 var ErrBadAmount = errors.New("not an amount")
 
