@@ -49,6 +49,11 @@ type OverviewData struct {
 	Now time.Time
 	// Admin shows the links to pages only admins open (jobs).
 	Admin bool
+	// Attention is what needs someone now, the jobs' counts included.
+	Attention []store.AttentionItem
+	// Live links objects without a mode of their own to Stripe's live
+	// dashboard (production), else the test one.
+	Live bool
 }
 
 // EventsData is one page of the events list.
