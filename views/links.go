@@ -177,3 +177,52 @@ func crmFailing(d OverviewData) bool {
 	}
 	return false
 }
+
+// objectHref is our page for a Stripe ID, by its prefix ("" when we have none).
+func objectHref(id string) string {
+	switch {
+	case strings.HasPrefix(id, "evt_"):
+		return "/events/" + id
+	case strings.HasPrefix(id, "cus_"), strings.HasPrefix(id, "acct_"):
+		return "/customers/" + id
+	case strings.HasPrefix(id, "pi_"), strings.HasPrefix(id, "ch_"):
+		return "/orders/" + id
+	case strings.HasPrefix(id, "dp_"):
+		return "/disputes/" + id
+	}
+	return ""
+}
+
+// stripeKind is the dashboard kind of a Stripe ID, by its prefix.
+func stripeKind(id string) string {
+	switch {
+	case strings.HasPrefix(id, "evt_"):
+		return "event"
+	case strings.HasPrefix(id, "cus_"):
+		return "customer"
+	case strings.HasPrefix(id, "acct_"):
+		return "account"
+	case strings.HasPrefix(id, "pi_"), strings.HasPrefix(id, "ch_"):
+		return "payment"
+	case strings.HasPrefix(id, "dp_"):
+		return "dispute"
+	case strings.HasPrefix(id, "po_"):
+		return "payout"
+	}
+	return ""
+}
+
+// orderLabel names an order by the marketplace's reference, else our number.
+func orderLabel(id int64, ref *string) string {
+	if ref != nil && *ref != "" {
+		return *ref
+	}
+	return "order " + itoa(id)
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}

@@ -86,7 +86,7 @@ func (s *Server) disputeData(r *http.Request, id int64) (views.DisputeData, erro
 	if err != nil {
 		return views.DisputeData{}, err
 	}
-	d := views.DisputeData{DisputeDetail: dd, Now: time.Now(), CanManage: currentUser(r.Context()).Role == store.UserAdmin}
+	d := views.DisputeData{DisputeDetail: dd, Now: time.Now(), CanManage: currentUser(r.Context()).Role == store.UserAdmin, Live: s.cfg.Production}
 	if d.CanManage {
 		d.Assignees, err = s.store.Assignees(r.Context())
 	}

@@ -95,6 +95,7 @@ func (s *Server) routeTable() []entry {
 		page("GET /customers", roleStaff, s.customersIndex),
 		page("GET /customers/{id}", roleStaff, s.customersShow),
 		page("GET /orders", roleStaff, s.consoleOrdersIndex),
+		page("GET /orders/{id}", roleStaff, s.consoleOrdersShow),
 		page("GET /disputes", roleStaff, s.consoleDisputesIndex),
 		page("GET /disputes/{id}", roleStaff, s.consoleDisputesShow),
 		page("POST /disputes/{id}/notes", roleStaff, s.disputesNote),

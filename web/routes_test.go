@@ -77,6 +77,7 @@ var wantAccess = map[string]string{
 	"GET /customers":             "admin support",
 	"GET /customers/{id}":        "admin support",
 	"GET /orders":                "admin support",
+	"GET /orders/{id}":           "admin support",
 	"GET /disputes":              "admin support",
 	"GET /disputes/{id}":         "admin support",
 	"POST /disputes/{id}/notes":  "admin support",
