@@ -174,6 +174,8 @@ func stateLabel(s string) string {
 		return "retrying"
 	case "discarded":
 		return "failed (discarded)"
+	case "available":
+		return "waiting"
 	}
 	return s
 }

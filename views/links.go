@@ -226,3 +226,43 @@ func deref(p *string) string {
 	}
 	return *p
 }
+
+func jobsTabHref(state, kind string) string {
+	v := url.Values{"state": {state}}
+	if kind != "" {
+		v.Set("kind", kind)
+	}
+	return "/jobs?" + v.Encode()
+}
+
+func jobActionHTMX(id int64, action, _ string) string {
+	return "/jobs/" + itoa(id) + "/" + action
+}
+
+func kindSuffix(kind string) string {
+	if kind == "" {
+		return ""
+	}
+	return " of kind " + kind
+}
+
+func bulkVerb(action string) string {
+	if action == "discard" {
+		return "Discard"
+	}
+	return "Retry"
+}
+
+func bulkDone(action string) string {
+	if action == "discard" {
+		return "discarded: they will not run again"
+	}
+	return "queued to run now"
+}
+
+func bulkClass(action string) string {
+	if action == "discard" {
+		return "danger"
+	}
+	return "primary"
+}

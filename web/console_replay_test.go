@@ -169,6 +169,9 @@ func TestJobsRetryAndDiscard(t *testing.T) {
 	if got := r.Text("job-state"); got != "available" {
 		t.Fatalf("after Retry now: got %q, want available", got)
 	}
+	if got := r.Text("job-confirm"); got != "Queued to run now." {
+		t.Fatalf("after Retry now: got confirmation %q", got)
+	}
 	app.WaitStatus(first, store.EventProcessed)
 
 	d := admin.HTMX(http.MethodPost, "/jobs/"+jobID(second)+"/discard", nil).Want(http.StatusOK)
@@ -187,5 +190,5 @@ func TestJobsRetryAndDiscard(t *testing.T) {
 		}
 	}
 	admin.Post("/jobs/987654/retry", nil).Want(http.StatusNotFound)
-	admin.Get("/jobs?state=completed").Want(http.StatusBadRequest)
+	admin.Get("/jobs?state=nonsense").Want(http.StatusBadRequest)
 }

@@ -65,6 +65,9 @@ func (s *Server) routeTable() []entry {
 		// cross-origin check like the console's forms.
 		page(riverUIPrefix, roleAdmin, s.riverUIServe),
 		page(riverUIPrefix+"/", roleAdmin, s.riverUIServe),
+		page("GET /jobs/{id}", roleAdmin, s.jobsShow),
+		page("GET /jobs/bulk", roleAdmin, s.jobsBulkConfirm),
+		page("POST /jobs/bulk", roleAdmin, s.jobsBulk),
 		page("POST /jobs/{id}/retry", roleAdmin, s.jobsRetry),
 		page("POST /jobs/{id}/discard", roleAdmin, s.jobsDiscard),
 		page("GET /settings", roleAdmin, s.settingsShow),
