@@ -55,6 +55,7 @@ func (s *Server) routeTable() []entry {
 		page("GET /events/{id}", roleStaff, s.consoleEventsShow),
 		page("POST /events/{id}/dry-run", roleAdmin, s.eventsDryRun),
 		page("POST /events/{id}/replay", roleAdmin, s.eventsReplay),
+		page("POST /events/{id}/ignore", roleAdmin, s.eventsIgnore),
 		page("GET /events/bulk-replay", roleAdmin, s.eventsBulkReplayConfirm),
 		page("POST /events/bulk-replay", roleAdmin, s.eventsBulkReplay),
 		page("GET /events/reconcile", roleStaff, s.eventsReconcileShow),

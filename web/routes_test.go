@@ -53,6 +53,7 @@ var wantAccess = map[string]string{
 	"GET /events":               "admin support",
 	"GET /events/{id}":          "admin support",
 	"POST /events/{id}/dry-run": "admin",
+	"POST /events/{id}/ignore":  "admin",
 	"POST /events/{id}/replay":  "admin",
 	"GET /events/bulk-replay":   "admin",
 	"POST /events/bulk-replay":  "admin",
