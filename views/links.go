@@ -96,7 +96,7 @@ func attentionLink(it store.AttentionItem, d OverviewData) (AttentionLink, bool)
 	case store.AttnEventHeld:
 		return AttentionLink{Tone: "warn", Title: plural(int(it.Count), "event") + " held for API version " + orDash(it.Ref),
 			Detail: "Set the webhook endpoint's API version in Stripe to this build's, then replay them.",
-			Href: "/events?status=held", Action: "Replay held events", ActionHref: adm("/events/bulk-replay?status=held")}, true
+			Href:   "/events?status=held", Action: "Replay held events", ActionHref: adm("/events/bulk-replay?status=held")}, true
 	case store.AttnEventRetrying:
 		return AttentionLink{Tone: "warn", Title: "Event " + it.Ref + " (" + it.Label + ") retrying (attempt " + itoa(it.Count+1) + ")",
 			Detail: cleanError(it.Detail), Href: "/events/" + it.Ref, Action: "See its attempts", ActionHref: "/events/" + it.Ref}, true

@@ -199,4 +199,3 @@ func kindNote(kind string) string {
 	}
 	return " of kind " + kind
 }
-
