@@ -266,3 +266,32 @@ func bulkClass(action string) string {
 	}
 	return "primary"
 }
+
+// matchSentence says how many events a bulk replay matches and replays.
+func matchSentence(d BulkReplayData) string {
+	verb := " match"
+	if d.Count == 1 {
+		verb = " matches"
+	}
+	s := plural(d.Count, "event") + verb
+	if d.Count > d.Cap {
+		s += "; the oldest " + itoa(d.Cap) + " will be replayed now (confirm again for the rest)"
+	}
+	return s + "."
+}
+
+// home is the signed-in role's home page.
+func home(sh Shell) string {
+	if sh.Home == "" {
+		return "/"
+	}
+	return sh.Home
+}
+
+// homeName names it for the error page's link.
+func homeName(sh Shell) string {
+	if home(sh) == "/" {
+		return "the overview"
+	}
+	return "your sales"
+}

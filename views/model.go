@@ -16,6 +16,8 @@ type Shell struct {
 	Email string
 	Role  string
 	Nav   []NavItem
+	// Home is the signed-in role's own home page ("/" when empty).
+	Home  string
 	Flash Flash
 	// CSS, JS and Icon are the versioned URLs of the stylesheet, htmx and the icon.
 	CSS  string

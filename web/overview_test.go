@@ -99,3 +99,20 @@ func TestOverviewEmailUnknownLinksToResend(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestSellerHomeLinks(t *testing.T) {
+	t.Parallel()
+	app := New(t)
+	seller := app.SignIn(store.UserSeller)
+	p := seller.Get("/seller/").Want(http.StatusOK)
+	if href, _ := p.Find("brand").Attr("href"); href != "/seller/" {
+		t.Errorf("seller's brand link: got %q, want /seller/", href)
+	}
+	e := seller.Get("/events").Want(http.StatusForbidden)
+	if href, _ := e.Find("error-home").Attr("href"); href != "/seller/" {
+		t.Errorf("seller's 403 link: got %q, want /seller/", href)
+	}
+	if href, _ := app.SignIn(store.UserSupport).Get("/").Find("brand").Attr("href"); href != "/" {
+		t.Errorf("support's brand link: got %q, want /", href)
+	}
+}
