@@ -11,6 +11,7 @@ import (
 	"net/http"
 	_ "net/http/pprof"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -169,7 +170,7 @@ func cmdUserAdd(ctx context.Context, cfg config, args []string, stdin io.Reader,
 	fs.SetOutput(io.Discard)
 	email := fs.String("email", "", "")
 	role := fs.String("role", "", "")
-	account := fs.Int64("account", 0, "")
+	account := fs.String("account", "", "")
 	if err := fs.Parse(args); err != nil {
 		return usageError{"user add: " + err.Error()}
 	}
@@ -178,8 +179,8 @@ func cmdUserAdd(ctx context.Context, cfg config, args []string, stdin io.Reader,
 		return usageError{"user add needs --email with a valid address"}
 	case !store.ValidUserRole(*role):
 		return usageError{"user add needs --role admin, support or seller"}
-	case *role == store.UserSeller && *account == 0:
-		return usageError{"a seller user needs --account ID (the seller's account)"}
+	case *role == store.UserSeller && *account == "":
+		return usageError{"a seller user needs --account ID or acct_… (the seller's account)"}
 	}
 	pw, err := readPassword(stdin, *email)
 	if err != nil {
@@ -192,10 +193,10 @@ func cmdUserAdd(ctx context.Context, cfg config, args []string, stdin io.Reader,
 	defer pool.Close()
 	st := store.New(pool)
 	var acct *int64
-	if *account != 0 {
-		a, err := st.AccountByID(ctx, *account)
+	if *account != "" {
+		a, err := accountByFlag(ctx, st, *account)
 		if err != nil {
-			return fmt.Errorf("--account %d: %w", *account, err)
+			return fmt.Errorf("--account %s: %w", *account, err)
 		}
 		acct = &a.ID
 	}
@@ -254,4 +255,17 @@ func cmdReplay(ctx context.Context, cfg config, ids []string, stdout, stderr io.
 		return fmt.Errorf("%d of %d events did not apply", failed, len(ids))
 	}
 	return nil
+}
+
+// accountByFlag finds the account --account names: our ID, or the seller's
+// Stripe Connect account (acct_…) as the founder sees it in Stripe.
+func accountByFlag(ctx context.Context, st *store.Store, v string) (store.Account, error) {
+	if strings.HasPrefix(v, "acct_") {
+		return st.AccountByStripeAccount(ctx, v)
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return store.Account{}, usageError{"--account wants our account ID (a number) or the seller's acct_… ID"}
+	}
+	return st.AccountByID(ctx, id)
 }

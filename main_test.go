@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/switchboardhq/switchboard/internal/apptest"
 	"github.com/switchboardhq/switchboard/internal/pgtest"
@@ -62,6 +65,32 @@ func TestMigrateUserAddAndTokenCreate(t *testing.T) {
 	}
 	if _, err := runCmd(t, "a long enough password\n", "user", "add", "--email", "A@example.com", "--role", "support"); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Fatalf("duplicate user: got %v", err)
+	}
+	// A seller user names the seller by our ID or by the acct_… the founder has.
+	pool, err := pgxpool.New(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	var sellerID string
+	if err := pool.QueryRow(context.Background(), `INSERT INTO accounts (email, name, role, stripe_account_id)
+		VALUES ('seller@example.com', 'Seller', 'seller', 'acct_1Seller') RETURNING id::text`).Scan(&sellerID); err != nil {
+		t.Fatal(err)
+	}
+	for i, acct := range []string{"acct_1Seller", sellerID} {
+		email := fmt.Sprintf("s%d@example.com", i)
+		if out, err := runCmd(t, "a long enough password\n", "user", "add", "--email", email, "--role", "seller", "--account", acct); err != nil {
+			t.Fatalf("user add --account %s: %v %s", acct, err, out)
+		}
+		var got string
+		if err := pool.QueryRow(context.Background(), `SELECT account_id::text FROM users WHERE email = $1`, email).Scan(&got); err != nil || got != sellerID {
+			t.Fatalf("user add --account %s: account %q (%v), want %s", acct, got, err, sellerID)
+		}
+	}
+	for _, bad := range []string{"acct_nobody", "x12", "-3"} {
+		if _, err := runCmd(t, "a long enough password\n", "user", "add", "--email", "n@example.com", "--role", "seller", "--account", bad); err == nil {
+			t.Errorf("user add --account %s: accepted", bad)
+		}
 	}
 	var out, errOut bytes.Buffer
 	if err := run(context.Background(), []string{"token", "create", "--name", "marketplace"}, strings.NewReader(""), &out, &errOut); err != nil {

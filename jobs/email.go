@@ -188,10 +188,9 @@ func (w *EmailWorker) render(ctx context.Context, m store.Message) (store.Render
 		if err != nil {
 			return store.RenderedMessage{}, err
 		}
+		// The marketplace's reference, never our internal number: without
+		// one the mail says "your order".
 		d.OrderRef = o.Reference
-		if d.OrderRef == "" {
-			d.OrderRef = fmt.Sprintf("#%d", o.ID)
-		}
 		d.Amount, d.Refunded, d.Status = mail.Money(o.Amount, o.Currency), mail.Money(o.RefundedAmount, o.Currency), o.Status
 	}
 	if m.Kind == store.MsgPaymentFailed {

@@ -30,6 +30,7 @@ var errRollback = errors.New("dry run: roll back")
 func (w *StripeEventWorker) DryRun(ctx context.Context, id string) (DryRun, error) {
 	var out DryRun
 	err := w.Store.InTx(ctx, func(tx *store.Store) error {
+		tx = tx.DryRun() // consumes no order number
 		status, fx, err := w.applyTx(ctx, tx, id, true)
 		if err != nil {
 			return err

@@ -80,3 +80,13 @@ func (s *Store) EventEffects(ctx context.Context, id string) ([]byte, error) {
 	err := s.db.QueryRow(ctx, `SELECT effects FROM stripe_events WHERE id = $1`, id).Scan(&b)
 	return b, mapErr("event effects", err)
 }
+
+// IgnoreEvent marks a failed, held or retrying event ignored, the reason in
+// its last error, so nothing replays it by accident. Any other status (or no
+// such event) is ErrNotFound: processed and ignored events stay as they are.
+func (s *Store) IgnoreEvent(ctx context.Context, id, reason string) (Event, error) {
+	rows, _ := s.db.Query(ctx, `UPDATE stripe_events SET status = 'ignored', last_error = $2, processed_at = now()
+		WHERE id = $1 AND status IN ('failed', 'held', 'received') RETURNING `+eventColumns, id, reason)
+	e, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Event])
+	return e, mapErr("ignore event", err)
+}

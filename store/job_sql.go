@@ -32,3 +32,19 @@ func (s *Store) JobsWrittenInTx(ctx context.Context) ([]TxJob, error) {
 	jobs, err := pgx.CollectRows(rows, pgx.RowToStructByName[TxJob])
 	return jobs, mapErr("jobs written in tx", err)
 }
+
+// JobCounts counts River's jobs by state (River's client has no count; this
+// is the overview's kind of figure, read with River's state index). kind ""
+// counts every kind.
+func (s *Store) JobCounts(ctx context.Context, kind string) (map[string]int64, error) {
+	rows, _ := s.db.Query(ctx, `SELECT state::text, count(*) FROM river_job
+		WHERE $1 = '' OR kind = $1 GROUP BY state`, kind)
+	out := map[string]int64{}
+	var st string
+	var n int64
+	_, err := pgx.ForEachRow(rows, []any{&st, &n}, func() error {
+		out[st] = n
+		return nil
+	})
+	return out, mapErr("job counts", err)
+}

@@ -115,6 +115,18 @@ func (s *Store) UpsertOrder(ctx context.Context, in OrderUpsert) (OrderChange, e
 		SELECT $2, $3, $4, $5, $6, $7, $8, $9, $10, nullif($11, ''), nullif($12, ''), nullif($13, ''), $14
 		WHERE $1::bigint = 0
 		RETURNING ` + orderColumns
+		if s.dry != nil {
+			// A dry run: a placeholder ID, so the sequence is not advanced.
+			*s.dry--
+			args = append(args, *s.dry)
+			q = `
+			INSERT INTO orders (id, reference, buyer_account_id, seller_account_id, status, payment, dispute, amount,
+				refunded_amount, currency, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, last_error)
+			OVERRIDING SYSTEM VALUE
+			SELECT $15, $2, $3, $4, $5, $6, $7, $8, $9, $10, nullif($11, ''), nullif($12, ''), nullif($13, ''), $14
+			WHERE $1::bigint = 0
+			RETURNING ` + orderColumns
+		}
 	}
 	rows, _ := s.db.Query(ctx, q, args...)
 	o, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Order])

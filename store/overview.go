@@ -27,6 +27,8 @@ type Overview struct {
 	// Open disputes and the nearest evidence deadline among them.
 	OpenDisputes    int64
 	NextEvidenceDue *time.Time
+	// NextDisputeID is the open dispute whose deadline that is (0: none).
+	NextDisputeID int64
 	// River jobs: retrying (retryable), failed for good (discarded), and
 	// waiting to run (available).
 	JobsRetrying int64
@@ -70,13 +72,15 @@ func (s *Store) Overview(ctx context.Context, since time.Time) (Overview, error)
 			(SELECT count(*) FROM orders WHERE payment = 'failed' AND updated_at >= $1),
 			(SELECT count(*) FROM disputes WHERE queue_state = 'open'),
 			(SELECT min(evidence_due_by) FROM disputes WHERE queue_state = 'open'),
+			(SELECT coalesce(min(id), 0) FROM (SELECT id FROM disputes WHERE queue_state = 'open' AND evidence_due_by IS NOT NULL
+				ORDER BY evidence_due_by, id LIMIT 1) d),
 			(SELECT count(*) FROM river_job WHERE state = 'retryable'),
 			(SELECT count(*) FROM river_job WHERE state = 'discarded'),
 			(SELECT count(*) FROM river_job WHERE state = 'available'),
 			(SELECT max(crm_last_synced_at) FROM accounts),
 			(SELECT count(*) FROM alerts WHERE `+alertStateWhere[AlertStateOpen]+`)`, since).Scan(
 		&o.WebhooksReceived, &o.BadSignatures, &o.BadBodies, &o.Duplicates, &o.ProcessingFailures, &o.Held,
-		&o.PaymentsSucceeded, &o.PaymentsFailed, &o.OpenDisputes, &o.NextEvidenceDue,
+		&o.PaymentsSucceeded, &o.PaymentsFailed, &o.OpenDisputes, &o.NextEvidenceDue, &o.NextDisputeID,
 		&o.JobsRetrying, &o.JobsFailed, &o.QueueDepth, &o.LastCRMSync, &o.OpenAlerts)
 	if err != nil {
 		return o, fmt.Errorf("overview: %w", err)

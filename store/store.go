@@ -36,6 +36,9 @@ type Store struct {
 	pool *pgxpool.Pool
 	db   dbtx
 	tx   pgx.Tx // set inside InTx
+	// dry counts the placeholder IDs a dry run's transaction handed out
+	// (nil outside one).
+	dry *int64
 }
 
 // New returns a Store over pool.
@@ -56,6 +59,15 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	return pgx.BeginFunc(ctx, s.pool, func(t pgx.Tx) error {
 		return fn(&Store{pool: s.pool, db: t, tx: t})
 	})
+}
+
+// DryRun returns the store for a dry run's transaction (call it inside
+// InTx): an order it creates takes a placeholder ID (negative) instead of the
+// sequence's next value, so a dry run, rolled back, consumes no order number.
+func (s *Store) DryRun() *Store {
+	c := *s
+	c.dry = new(int64)
+	return &c
 }
 
 // Tx is the transaction a Store from InTx runs in, for River's InsertTx and

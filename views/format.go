@@ -160,6 +160,8 @@ func stateLabel(s string) string {
 		return "retrying"
 	case "discarded":
 		return "failed (discarded)"
+	case "available":
+		return "waiting"
 	}
 	return s
 }

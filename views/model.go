@@ -16,6 +16,8 @@ type Shell struct {
 	Email string
 	Role  string
 	Nav   []NavItem
+	// Home is the signed-in role's own home page ("/" when empty).
+	Home  string
 	Flash Flash
 	// CSS, JS and Icon are the versioned URLs of the stylesheet, htmx and the icon.
 	CSS  string
@@ -49,6 +51,11 @@ type OverviewData struct {
 	Now time.Time
 	// Admin shows the links to pages only admins open (jobs).
 	Admin bool
+	// Attention is what needs someone now, the jobs' counts included.
+	Attention []store.AttentionItem
+	// Live links objects without a mode of their own to Stripe's live
+	// dashboard (production), else the test one.
+	Live bool
 }
 
 // EventsData is one page of the events list.
@@ -139,14 +146,54 @@ type Job struct {
 	Args        string
 	CanRetry    bool
 	CanDiscard  bool
+	// Confirm says what the last action did (shown in the row after it).
+	Confirm string
+	// Errors are every attempt's error, oldest first.
+	Errors []Attempt
 }
 
 // JobsData is one page of the jobs list.
 type JobsData struct {
-	State     string
-	States    []string
-	Jobs      []Job
-	NextQuery string
+	State  string
+	States []string
+	// Counts are the jobs in each state (of Kind, when set).
+	Counts map[string]int64
+	Kind   string
+	Jobs   []Job
+	// Query is the filter as a query string; FirstQuery, set on a later page,
+	// goes back to the first; NextQuery to the next ("" on the last).
+	Query      string
+	FirstQuery string
+	NextQuery  string
+}
+
+// JobData is one job's page.
+type JobData struct {
+	Job Job
+	// Args is the arguments, pretty-printed (secrets redacted).
+	Args     string
+	Attempts []Attempt
+	// Links are what the job belongs to.
+	Links       []JobLink
+	AttemptedAt *time.Time
+	FinalizedAt *time.Time
+	Priority    int
+	Tags        []string
+}
+
+// JobLink is one thing a job belongs to: "event evt_…", "email 3".
+type JobLink struct {
+	Label string
+	Href  string
+}
+
+// JobsBulkData is the bulk retry or discard confirmation.
+type JobsBulkData struct {
+	Action string // retry or discard
+	State  string
+	Kind   string
+	Count  int
+	Cap    int
 }
 
 // StatusRow is one row of the Stripe-to-ours status table.

@@ -83,6 +83,14 @@ func timelineHref(it store.TimelineItem) string {
 		return "/disputes/" + it.Ref
 	case store.TimelineTicket:
 		return "/tickets/" + it.Ref
+	case store.TimelineOrder, store.TimelineSale:
+		return "/orders/" + it.Ref
+	case store.TimelineJob:
+		return "/jobs/" + it.Ref
+	case store.TimelineEmail:
+		return "/outbox/" + it.Ref
+	case store.TimelineSubscription, store.TimelineInvoice:
+		return ""
 	}
 	return ""
 }

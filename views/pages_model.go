@@ -54,6 +54,8 @@ type DisputeData struct {
 	// NoteError is the note form's message (422).
 	NoteError string
 	Note      string
+	// Live links the dispute to Stripe's live dashboard, else the test one.
+	Live bool
 }
 
 // SellerOrdersData is one page of a seller's orders.
@@ -79,4 +81,20 @@ type SellerDisputesData struct {
 	Disputes  []store.Dispute
 	NextQuery string
 	Now       time.Time
+}
+
+// OrderPageData is a staff order page: the order, what happened to it and
+// everything linked to it.
+type OrderPageData struct {
+	Order    store.OrderRow
+	Refunds  []store.RefundRow
+	Disputes []store.Dispute
+	Messages []store.Message
+	Jobs     []Job
+	Events   []store.Event
+	// Live links the order's Stripe objects to the live dashboard.
+	Live bool
+	// Admin links to pages only admins open (outbox, jobs).
+	Admin bool
+	Now   time.Time
 }

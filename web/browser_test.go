@@ -175,14 +175,11 @@ func TestBrowserMainFlows(t *testing.T) {
 	if got := text(t, ctx, tid("dry-run-changes")); !strings.Contains(got, "created") {
 		t.Fatalf("dry run: got %q, want a created order", got)
 	}
-	// The apply form arrived in an htmx swap: clicking before htmx has wired it
-	// up would submit it as a plain form (a full page, not the result in place).
-	htmxReady(t, ctx, "replay-apply")
-	run(t, ctx, "apply the replay", chromedp.Click(tid("replay-apply")), chromedp.WaitVisible(tid("replay-result")))
-	if got := text(t, ctx, tid("replay-result")); !strings.Contains(got, "processed") {
+	// Applying reloads the whole page: status, attempts and changes all moved.
+	run(t, ctx, "apply the replay", chromedp.Click(tid("replay-apply")), chromedp.WaitVisible(tid("flash-ok")))
+	if got := text(t, ctx, tid("flash-ok")); !strings.Contains(got, "processed") {
 		t.Fatalf("replay result: got %q", got)
 	}
-	run(t, ctx, "reload the event", chromedp.Reload(), chromedp.WaitVisible(tid("event-status")))
 	if got := text(t, ctx, tid("event-status")); got != "processed" {
 		t.Fatalf("event status after replay: got %q", got)
 	}

@@ -145,6 +145,9 @@ func (s *Server) shell(r *http.Request, title string) views.Shell {
 	if u := currentUser(ctx); u != nil {
 		sh.Email, sh.Role = u.Email, u.Role
 		sh.Nav = s.nav(u.Role, r.URL.Path)
+		if u.Role == store.UserSeller {
+			sh.Home = "/seller/" // sellers may not open the overview
+		}
 	}
 	if msg := s.sessions.PopString(ctx, sessFlash); msg != "" {
 		sh.Flash = views.Flash{Kind: s.sessions.PopString(ctx, sessFlashK), Msg: msg}

@@ -169,6 +169,9 @@ func TestJobsRetryAndDiscard(t *testing.T) {
 	if got := r.Text("job-state"); got != "available" {
 		t.Fatalf("after Retry now: got %q, want available", got)
 	}
+	if got := r.Text("job-confirm"); got != "Queued to run now." {
+		t.Fatalf("after Retry now: got confirmation %q", got)
+	}
 	app.WaitStatus(first, store.EventProcessed)
 
 	d := admin.HTMX(http.MethodPost, "/jobs/"+jobID(second)+"/discard", nil).Want(http.StatusOK)
@@ -187,5 +190,62 @@ func TestJobsRetryAndDiscard(t *testing.T) {
 		}
 	}
 	admin.Post("/jobs/987654/retry", nil).Want(http.StatusNotFound)
-	admin.Get("/jobs?state=completed").Want(http.StatusBadRequest)
+	admin.Get("/jobs?state=nonsense").Want(http.StatusBadRequest)
+}
+
+// TestFailedEventPage: a failed event shows its real attempts, a dry run that
+// predicts failure offers no Apply but says what to do, the event can be
+// marked ignored with a reason, and a dry run consumes no order number.
+func TestFailedEventPage(t *testing.T) {
+	t.Parallel()
+	app := New(t)
+	id, restore := app.FailedPayment("")
+	admin := app.SignIn(store.UserAdmin)
+	// The job's history is gone (River prunes it): the event's record remains.
+	if _, err := app.Pool.Exec(t.Context(), `DELETE FROM river_job WHERE args->>'event_id' = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	p := admin.Get("/events/" + id).Want(http.StatusOK)
+	if p.Find("attempts-empty").Length() != 0 || !strings.Contains(p.Text("attempts"), "apptest_outage_orders") {
+		t.Fatalf("attempts of a failed event: got %q / %q", p.Text("attempts-empty"), p.Text("attempts"))
+	}
+	d := admin.HTMX(http.MethodPost, "/events/"+id+"/dry-run", nil).Want(http.StatusOK)
+	if d.Find("replay-apply").Length() != 0 {
+		t.Fatal("a dry run that predicts failure offers Apply")
+	}
+	if !strings.Contains(d.Text("dry-run-advice"), "mark it ignored") || d.Find("ignore-form").Length() != 1 {
+		t.Fatalf("advice: got %q", d.Text("dry-run-advice"))
+	}
+	restore()
+
+	seq := func() int {
+		return app.Count(`SELECT coalesce(pg_sequence_last_value('orders_id_seq'), 0)`)
+	}
+	before := seq()
+	for range 3 {
+		admin.HTMX(http.MethodPost, "/events/"+id+"/dry-run", nil).Want(http.StatusOK).Text("dry-run-changes")
+	}
+	if after := seq(); after != before {
+		t.Fatalf("order sequence after 3 dry runs: got %d, want %d (unchanged)", after, before)
+	}
+	r := admin.HTMX(http.MethodPost, "/events/"+id+"/replay", nil).Want(http.StatusOK)
+	if r.Header.Get("HX-Refresh") != "true" {
+		t.Fatalf("replay: want the whole page refreshed (HX-Refresh), got headers %v", r.Header)
+	}
+	if n := app.Count(`SELECT count(*) FROM orders WHERE id = $1`, before+1); n != 1 {
+		t.Fatalf("the replayed order: want number %d (no gap from the dry runs)", before+1)
+	}
+	// A processed event cannot be ignored; a failed one can, with a reason.
+	admin.Post("/events/"+id+"/ignore", url.Values{"reason": {"test"}}).Want(http.StatusConflict)
+	other, restore2 := app.FailedPayment("")
+	restore2()
+	admin.Post("/events/"+other+"/ignore", url.Values{"reason": {"  "}}).Want(http.StatusBadRequest)
+	admin.Post("/events/"+other+"/ignore", url.Values{"reason": {"a test payment before launch"}}).Want(http.StatusSeeOther)
+	ev, _ := app.Store.EventByID(t.Context(), other)
+	if ev.Status != store.EventIgnored || !strings.Contains(ev.LastError, "a test payment before launch") {
+		t.Fatalf("ignored event: got %q %q", ev.Status, ev.LastError)
+	}
+	if n := app.Count(`SELECT count(*) FROM audit_log WHERE action = 'event.ignore' AND subject = $1`, "event:"+other); n != 1 {
+		t.Fatalf("ignore audit: got %d, want 1", n)
+	}
 }

@@ -51,6 +51,9 @@ func (s *Server) customersIndex(w http.ResponseWriter, r *http.Request) error {
 // mail, and the timeline (older pages by ?after=time|kind|key).
 func (s *Server) customersShow(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
+	if done, err := s.redirectStripeID(w, r, "/customers/"); done || err != nil {
+		return err
+	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		return notFound()

@@ -86,7 +86,7 @@ func (s *Server) disputeData(r *http.Request, id int64) (views.DisputeData, erro
 	if err != nil {
 		return views.DisputeData{}, err
 	}
-	d := views.DisputeData{DisputeDetail: dd, Now: time.Now(), CanManage: currentUser(r.Context()).Role == store.UserAdmin}
+	d := views.DisputeData{DisputeDetail: dd, Now: time.Now(), CanManage: currentUser(r.Context()).Role == store.UserAdmin, Live: s.cfg.Production}
 	if d.CanManage {
 		d.Assignees, err = s.store.Assignees(r.Context())
 	}
@@ -96,6 +96,15 @@ func (s *Server) disputeData(r *http.Request, id int64) (views.DisputeData, erro
 // consoleDisputesShow handles GET /disputes/{id}: facts, assignment and
 // closing (admins), the trail and the note form.
 func (s *Server) consoleDisputesShow(w http.ResponseWriter, r *http.Request) error {
+	// Alerts and Stripe name a dispute by its dp_ ID: send them to ours.
+	if sid := r.PathValue("id"); strings.HasPrefix(sid, "dp_") {
+		dp, err := s.store.DisputeByStripeID(r.Context(), sid)
+		if err != nil {
+			return err
+		}
+		http.Redirect(w, r, "/disputes/"+strconv.FormatInt(dp.ID, 10), http.StatusSeeOther)
+		return nil
+	}
 	id, err := disputeID(r)
 	if err != nil {
 		return err

@@ -1,9 +1,12 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/switchboardhq/switchboard/jobs"
 	"github.com/switchboardhq/switchboard/store"
@@ -51,15 +54,18 @@ func (s *Server) eventsReplay(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.Audit(ctx, currentUser(ctx).Email, "event.replay", "event:"+ev.ID, detail); err != nil {
 		return err
 	}
+	if rd.Error != "" {
+		s.flash(ctx, "error", "Replay failed: "+cleanError(rd.Error))
+	} else {
+		s.flash(ctx, "ok", "Replayed: the event is now "+status+".")
+	}
 	if !isPartial(r) {
-		if rd.Error != "" {
-			s.flash(ctx, "error", "Replay failed: "+rd.Error)
-		} else {
-			s.flash(ctx, "ok", "Replayed: the event is now "+status+".")
-		}
 		redirectAfterPost(w, r, "/events/"+ev.ID)
 		return nil
 	}
+	// Status, attempts and changes all moved: htmx reloads the whole page,
+	// which shows the result in the flash.
+	w.Header().Set("HX-Refresh", "true")
 	return s.replayPanel(w, r, rd)
 }
 
@@ -141,4 +147,38 @@ func (s *Server) eventsBulkReplay(w http.ResponseWriter, r *http.Request) error 
 	s.flash(ctx, "ok", fmt.Sprintf("Queued %d events for replay; the workers apply them in a moment.", len(ids)))
 	redirectAfterPost(w, r, "/events?"+filterQuery(f, day).Encode())
 	return nil
+}
+
+// eventsIgnore handles POST /events/{id}/ignore (reason): a failed, held or
+// retrying event that should never apply is marked ignored with the reason.
+// Audit-logged.
+func (s *Server) eventsIgnore(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	if reason == "" || utf8.RuneCountInString(reason) > 500 {
+		return badRequest("Say why the event should be ignored (at most 500 characters).")
+	}
+	u := currentUser(ctx)
+	ev, err := s.store.IgnoreEvent(ctx, r.PathValue("id"), "ignored by "+u.Email+": "+reason)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return apiError{http.StatusConflict, "Only a failed, held or retrying event can be marked ignored."}
+		}
+		return err
+	}
+	if err := s.store.Audit(ctx, u.Email, "event.ignore", "event:"+ev.ID, map[string]any{"reason": reason}); err != nil {
+		return err
+	}
+	s.flash(ctx, "ok", "Marked ignored: replays and bulk replays of failed events leave it alone.")
+	redirectAfterPost(w, r, "/events/"+ev.ID)
+	return nil
+}
+
+// cleanError hides River's internal error names: what the worker said is
+// enough.
+func cleanError(s string) string {
+	for _, p := range []string{"JobCancelError: ", "jobCancelError: ", "JobSnoozeError: "} {
+		s = strings.ReplaceAll(s, p, "")
+	}
+	return s
 }

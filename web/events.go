@@ -121,8 +121,16 @@ func (s *Server) eventData(r *http.Request, id string) (views.EventData, error) 
 		}
 		d.HasEffects, d.Changes = true, changes(&fx)
 	}
-	d.Attempts, err = s.eventAttempts(r, ev.ID)
-	return d, err
+	if d.Attempts, err = s.eventAttempts(r, ev.ID); err != nil {
+		return d, err
+	}
+	// River keeps a job's errors a week, and a console replay runs no job:
+	// the event's own count and last error complete the story.
+	if n := len(d.Attempts); n < ev.Attempts && ev.LastError != "" && ev.Status != store.EventProcessed && ev.Status != store.EventIgnored &&
+		(n == 0 || d.Attempts[n-1].Error != ev.LastError) {
+		d.Attempts = append(d.Attempts, views.Attempt{Attempt: ev.Attempts, Error: ev.LastError})
+	}
+	return d, nil
 }
 
 // eventAttempts lists the errors River recorded for the event's jobs.
@@ -158,6 +166,9 @@ func changes(fx *jobs.Effects) []views.Change {
 	var out []views.Change
 	for _, o := range fx.Orders {
 		c := views.Change{What: fmt.Sprintf("order %d", o.OrderID), From: o.From, To: o.To}
+		if o.OrderID < 0 { // a dry run's placeholder: the number is given when applied
+			c.What = "a new order"
+		}
 		if o.Created {
 			c.Note = "created"
 		}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -16,22 +18,42 @@ import (
 
 const jobsPageSize = 50
 
-// jobStates are the jobs page's tabs: retrying, failed for good, cancelled.
-var jobStates = []string{string(rivertype.JobStateRetryable), string(rivertype.JobStateDiscarded), string(rivertype.JobStateCancelled)}
+// jobStates are the jobs page's tabs, the ones that need someone first.
+var jobStates = []string{string(rivertype.JobStateRetryable), string(rivertype.JobStateDiscarded),
+	string(rivertype.JobStateAvailable), string(rivertype.JobStateScheduled), string(rivertype.JobStateRunning),
+	string(rivertype.JobStatePending), string(rivertype.JobStateCompleted), string(rivertype.JobStateCancelled)}
 
-// jobsIndex handles GET /jobs?state=retryable|discarded|cancelled, newest
-// first, paginated with River's own cursor (?after=).
-func (s *Server) jobsIndex(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	state := q.Get("state")
+// jobFilter reads ?state= (retryable by default) and ?kind= of the jobs list.
+func jobFilter(q url.Values) (state, kind string, err error) {
+	state, kind = q.Get("state"), strings.TrimSpace(q.Get("kind"))
 	if state == "" {
 		state = string(rivertype.JobStateRetryable)
 	}
 	if !slices.Contains(jobStates, state) {
-		return badRequest("state must be retryable, discarded or cancelled")
+		return "", "", badRequest("state must be one of " + strings.Join(jobStates, ", "))
 	}
-	params := river.NewJobListParams().States(rivertype.JobState(state)).
-		OrderBy(river.JobListOrderByID, river.SortOrderDesc).First(jobsPageSize)
+	return state, kind, nil
+}
+
+// jobListParams lists the jobs in a state (and of a kind), newest first.
+func jobListParams(state, kind string, n int) *river.JobListParams {
+	p := river.NewJobListParams().States(rivertype.JobState(state)).
+		OrderBy(river.JobListOrderByID, river.SortOrderDesc).First(n)
+	if kind != "" {
+		p = p.Kinds(kind)
+	}
+	return p
+}
+
+// jobsIndex handles GET /jobs?state=&kind=: every state with its count, the
+// jobs in one newest first, paginated with River's own cursor (?after=).
+func (s *Server) jobsIndex(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	state, kind, err := jobFilter(q)
+	if err != nil {
+		return err
+	}
+	params := jobListParams(state, kind, jobsPageSize)
 	if a := q.Get("after"); a != "" {
 		var cur river.JobListCursor
 		if err := cur.UnmarshalText([]byte(a)); err != nil {
@@ -43,7 +65,13 @@ func (s *Server) jobsIndex(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("list jobs: %w", err)
 	}
-	d := views.JobsData{State: state, States: jobStates}
+	d := views.JobsData{State: state, States: jobStates, Kind: kind, Query: jobsQuery(state, kind).Encode()}
+	if d.Counts, err = s.store.JobCounts(r.Context(), kind); err != nil {
+		return err
+	}
+	if a := q.Get("after"); a != "" {
+		d.FirstQuery = d.Query
+	}
 	for _, j := range res.Jobs {
 		d.Jobs = append(d.Jobs, jobView(j))
 	}
@@ -52,9 +80,20 @@ func (s *Server) jobsIndex(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return fmt.Errorf("jobs cursor: %w", err)
 		}
-		d.NextQuery = "state=" + state + "&after=" + string(b)
+		next := jobsQuery(state, kind)
+		next.Set("after", string(b))
+		d.NextQuery = next.Encode()
 	}
 	return s.render(w, r, http.StatusOK, views.JobsPage(s.shell(r, "Jobs"), d))
+}
+
+// jobsQuery is the jobs list's filter as a query string.
+func jobsQuery(state, kind string) url.Values {
+	v := url.Values{"state": {state}}
+	if kind != "" {
+		v.Set("kind", kind)
+	}
+	return v
 }
 
 // jobView is a job as the page shows it; error text and args are redacted.
@@ -110,10 +149,18 @@ func (s *Server) jobAction(w http.ResponseWriter, r *http.Request, action, done 
 		map[string]any{"kind": row.Kind, "from": before.Jobs[0].State, "to": row.State}); err != nil {
 		return err
 	}
+	msg := fmt.Sprintf("Job %d (%s): %s", id, row.Kind, done)
 	if isPartial(r) {
-		return s.render(w, r, http.StatusOK, views.JobRow(jobView(row)))
+		// The row in place, the confirmation in it.
+		v := jobView(row)
+		v.Confirm = done
+		return s.render(w, r, http.StatusOK, views.JobRow(v))
 	}
-	s.flash(ctx, "ok", fmt.Sprintf("Job %d: %s", id, done))
-	redirectAfterPost(w, r, "/jobs?state="+string(before.Jobs[0].State))
+	s.flash(ctx, "ok", msg)
+	to := "/jobs?state=" + string(before.Jobs[0].State)
+	if r.PostFormValue("from") == "job" {
+		to = "/jobs/" + strconv.FormatInt(id, 10)
+	}
+	redirectAfterPost(w, r, to)
 	return nil
 }

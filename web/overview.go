@@ -8,17 +8,49 @@ import (
 	"github.com/switchboardhq/switchboard/views"
 )
 
-// overviewShow handles GET /: the last 24 hours at a glance. htmx polls it for
-// the figures fragment every few seconds.
+// overviewShow handles GET /: what needs attention, then the last 24 hours at
+// a glance. htmx polls it for the figures fragment every few seconds.
 func (s *Server) overviewShow(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
 	now := time.Now()
-	o, err := s.store.Overview(r.Context(), now.Add(-24*time.Hour))
+	o, err := s.store.Overview(ctx, now.Add(-24*time.Hour))
 	if err != nil {
 		return err
 	}
-	d := views.OverviewData{Overview: o, Now: now, Admin: currentUser(r.Context()).Role == store.UserAdmin}
+	attn, err := s.store.Attention(ctx, now)
+	if err != nil {
+		return err
+	}
+	d := views.OverviewData{Overview: o, Now: now, Admin: currentUser(ctx).Role == store.UserAdmin,
+		Attention: withJobs(attn, o), Live: s.cfg.Production}
 	if isPartial(r) {
 		return s.render(w, r, http.StatusOK, views.OverviewStats(d))
 	}
 	return s.render(w, r, http.StatusOK, views.OverviewPage(s.shell(r, "Overview"), d))
+}
+
+// withJobs adds River's failed and retrying jobs to the attention list, after
+// the events they most often belong to.
+func withJobs(items []store.AttentionItem, o store.Overview) []store.AttentionItem {
+	var out []store.AttentionItem
+	jobs := func() {
+		if o.JobsFailed > 0 {
+			out = append(out, store.AttentionItem{Kind: store.AttnJobsFailed, Count: o.JobsFailed})
+		}
+		if o.JobsRetrying > 0 {
+			out = append(out, store.AttentionItem{Kind: store.AttnJobsRetrying, Count: o.JobsRetrying})
+		}
+	}
+	added := false
+	for _, it := range items {
+		if !added && it.Kind != store.AttnEventFailed && it.Kind != store.AttnEventHeld && it.Kind != store.AttnEventRetrying {
+			jobs()
+			added = true
+		}
+		out = append(out, it)
+	}
+	if !added {
+		jobs()
+	}
+	return out
 }

@@ -27,6 +27,7 @@ import (
 type Queue interface {
 	jobs.Inserter
 	JobList(ctx context.Context, params *river.JobListParams) (*river.JobListResult, error)
+	JobGet(ctx context.Context, id int64) (*rivertype.JobRow, error)
 	JobRetry(ctx context.Context, id int64) (*rivertype.JobRow, error)
 	JobCancel(ctx context.Context, id int64) (*rivertype.JobRow, error)
 }

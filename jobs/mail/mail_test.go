@@ -60,3 +60,23 @@ func TestParseSMTP(t *testing.T) {
 		}
 	}
 }
+
+// TestNoInternalOrderNumber: without the marketplace's reference the mail
+// says "your order", never our internal number.
+func TestNoInternalOrderNumber(t *testing.T) {
+	t.Parallel()
+	for _, kind := range []string{"order_confirmation", "refund_notice"} {
+		subject, text, html, err := mail.Render(kind, mail.Data{Name: "Ana", Amount: "1.00 USD", Refunded: "1.00 USD"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []string{subject, text, html} {
+			if strings.Contains(s, "#") || strings.Contains(s, "order .") || strings.Contains(s, "order  ") {
+				t.Errorf("%s: got %q, want no order number", kind, s)
+			}
+		}
+		if !strings.Contains(text, "your order") {
+			t.Errorf("%s: got %q, want \"your order\"", kind, text)
+		}
+	}
+}

@@ -34,24 +34,24 @@ type tmpl struct {
 // template escapes everything it is given.
 var templates = map[string]tmpl{
 	"order_confirmation": parse(
-		`Your order {{.OrderRef}} is confirmed`,
+		`Your order{{if .OrderRef}} {{.OrderRef}}{{end}} is confirmed`,
 		`Hi {{.Name}},
 
-Thank you: we received your payment of {{.Amount}} for order {{.OrderRef}}.
+Thank you: we received your payment of {{.Amount}} for {{if .OrderRef}}order {{.OrderRef}}{{else}}your order{{end}}.
 We will let you know when it is on its way.
 `,
 		`<p>Hi {{.Name}},</p>
-<p>Thank you: we received your payment of <strong>{{.Amount}}</strong> for order <strong>{{.OrderRef}}</strong>.</p>
+<p>Thank you: we received your payment of <strong>{{.Amount}}</strong> for {{if .OrderRef}}order <strong>{{.OrderRef}}</strong>{{else}}your order{{end}}.</p>
 <p>We will let you know when it is on its way.</p>`),
 	"refund_notice": parse(
-		`Refund for order {{.OrderRef}}`,
+		`Refund for {{if .OrderRef}}order {{.OrderRef}}{{else}}your order{{end}}`,
 		`Hi {{.Name}},
 
-We refunded {{.Refunded}} of your {{.Amount}} payment for order {{.OrderRef}}.
+We refunded {{.Refunded}} of your {{.Amount}} payment for {{if .OrderRef}}order {{.OrderRef}}{{else}}your order{{end}}.
 Refunds reach your card in 5 to 10 business days, depending on your bank.
 `,
 		`<p>Hi {{.Name}},</p>
-<p>We refunded <strong>{{.Refunded}}</strong> of your {{.Amount}} payment for order <strong>{{.OrderRef}}</strong>.</p>
+<p>We refunded <strong>{{.Refunded}}</strong> of your {{.Amount}} payment for {{if .OrderRef}}order <strong>{{.OrderRef}}</strong>{{else}}your order{{end}}.</p>
 <p>Refunds reach your card in 5 to 10 business days, depending on your bank.</p>`),
 	"payment_failed": parse(
 		`Your payment{{if .OrderRef}} for order {{.OrderRef}}{{end}} did not go through`,

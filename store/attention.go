@@ -1,0 +1,43 @@
+package store
+
+import "time"
+
+// Attention item kinds: what needs someone, in the order the overview lists
+// them (the most urgent first).
+const (
+	AttnEventFailed   = "event_failed"   // Ref: the event ID
+	AttnEventHeld     = "event_held"     // Ref: the API version; Count events
+	AttnEventRetrying = "event_retrying" // Ref: the event ID; Count: attempts so far
+	AttnJobsFailed    = "jobs_failed"    // Count jobs discarded
+	AttnJobsRetrying  = "jobs_retrying"  // Count jobs retryable
+	AttnDisputeDue    = "dispute_due"    // Ref: our dispute ID
+	AttnPayoutFailed  = "payout_failed"  // Ref: the Stripe payout ID; AccountID the seller
+	AttnCRMDegraded   = "crm_degraded"   // Count accounts failing to sync; AccountID the first
+	AttnMailDegraded  = "mail_degraded"  // Count messages degraded or failed
+	AttnEmailUnknown  = "email_unknown"  // Ref: the message ID
+)
+
+// AttentionWindow is how close an evidence deadline must be for a dispute to
+// need attention.
+const AttentionWindow = 72 * time.Hour
+
+// attentionPerKind is how many items of one kind the overview lists.
+const attentionPerKind = 5
+
+// AttentionItem is one thing that needs someone: a failed event, a dispute due
+// soon, a degraded integration. Ref names the object; Count is how many
+// (events held, jobs failed, accounts failing…) for items that stand for a
+// set.
+type AttentionItem struct {
+	Kind      string     `db:"kind"`
+	Ref       string     `db:"ref"`
+	Label     string     `db:"label"`
+	Detail    string     `db:"detail"`
+	Count     int64      `db:"count"`
+	AccountID *int64     `db:"account_id"`
+	Amount    *int64     `db:"amount"`
+	Currency  string     `db:"currency"`
+	At        *time.Time `db:"at"`
+	// Livemode says which Stripe dashboard has the object (events, payouts).
+	Livemode bool `db:"livemode"`
+}
