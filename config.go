@@ -48,89 +48,84 @@ type config struct {
 
 func (c config) production() bool { return c.AppEnv == "production" }
 
-// settings is the configuration as the console's settings page shows it;
-// secrets are marked so the page masks them.
-func (c config) settings() []web.Setting {
-	return []web.Setting{
-		{Name: "APP_ENV", Value: c.AppEnv},
-		{Name: "BASE_URL", Value: c.BaseURL},
-		{Name: "LISTEN_ADDR", Value: c.ListenAddr},
-		{Name: "DATABASE_URL", Value: c.DatabaseURL, Secret: true},
-		{Name: "STRIPE_WEBHOOK_SECRET", Value: strings.Join(c.WebhookSecrets, ","), Secret: true},
-		{Name: "STRIPE_SECRET_KEY", Value: c.StripeSecretKey, Secret: true},
-		{Name: "STRIPE_API_BASE", Value: c.StripeAPIBase},
-		{Name: "CRM_PROVIDER", Value: c.CRMProvider},
-		{Name: "HUBSPOT_TOKEN", Value: c.HubSpotToken, Secret: true},
-		{Name: "HUBSPOT_API_BASE", Value: c.HubSpotAPIBase},
-		{Name: "CRM_WEBHOOK_URL", Value: c.CRMWebhookURL, Secret: true},
-		{Name: "CRM_WEBHOOK_SECRET", Value: c.CRMWebhookSecret, Secret: true},
-		{Name: "SMTP_URL", Value: c.SMTPURL, Secret: true},
-		{Name: "MAIL_FROM", Value: c.MailFrom},
-		{Name: "MAIL_DKIM_SELECTOR", Value: c.DKIMSelector},
-		{Name: "ALERT_SLACK_WEBHOOK_URL", Value: c.AlertSlackWebhookURL, Secret: true},
-		{Name: "ALERT_EMAIL", Value: c.AlertEmail},
-		{Name: "EVENT_WORKERS", Value: strconv.Itoa(c.EventWorkers)},
-		{Name: "DB_MAX_CONNS", Value: strconv.Itoa(c.DBMaxConns)},
-		{Name: "JOB_RESCUE_AFTER", Value: c.JobRescueAfter.String()},
-		{Name: "WEBHOOK_DB_TIMEOUT", Value: c.WebhookDBTimeout.String()},
-		{Name: "SHUTDOWN_TIMEOUT", Value: c.ShutdownTimeout.String()},
-		{Name: "RECONCILE_INTERVAL", Value: reconcileIntervalSetting(c)},
-		{Name: "RECONCILE_WINDOW", Value: c.ReconcileWindow.String()},
-		{Name: "TRUSTED_PROXIES", Value: os.Getenv("TRUSTED_PROXIES")},
+// envVar is one setting: its name, named once here, whether the console masks
+// it, how its value is read into the config and how the settings page shows it.
+type envVar struct {
+	name   string
+	secret bool
+	load   func(v string) error // v is the variable's value, "" when unset
+	show   func() string
+}
+
+// vars is every setting, in the order the settings page lists them.
+func (c *config) vars() []envVar {
+	return []envVar{
+		text("APP_ENV", &c.AppEnv, "development", false),
+		text("BASE_URL", &c.BaseURL, "http://localhost:8080", false),
+		text("LISTEN_ADDR", &c.ListenAddr, ":8080", false),
+		text("DATABASE_URL", &c.DatabaseURL, "", true),
+		{name: "STRIPE_WEBHOOK_SECRET", secret: true, load: func(v string) error {
+			for _, s := range strings.Split(v, ",") {
+				if s = strings.TrimSpace(s); s != "" {
+					c.WebhookSecrets = append(c.WebhookSecrets, s)
+				}
+			}
+			return nil
+		}, show: func() string { return strings.Join(c.WebhookSecrets, ",") }},
+		text("STRIPE_SECRET_KEY", &c.StripeSecretKey, "", true),
+		text("STRIPE_API_BASE", &c.StripeAPIBase, "", false),
+		text("CRM_PROVIDER", &c.CRMProvider, "none", false),
+		text("HUBSPOT_TOKEN", &c.HubSpotToken, "", true),
+		text("HUBSPOT_API_BASE", &c.HubSpotAPIBase, "https://api.hubapi.com", false),
+		text("CRM_WEBHOOK_URL", &c.CRMWebhookURL, "", true),
+		text("CRM_WEBHOOK_SECRET", &c.CRMWebhookSecret, "", true),
+		text("SMTP_URL", &c.SMTPURL, "", true),
+		text("MAIL_FROM", &c.MailFrom, "", false),
+		text("MAIL_DKIM_SELECTOR", &c.DKIMSelector, "", false),
+		text("ALERT_SLACK_WEBHOOK_URL", &c.AlertSlackWebhookURL, "", true),
+		text("ALERT_EMAIL", &c.AlertEmail, "", false),
+		text("INBOUND_EMAIL_USER", &c.InboundEmailUser, "", false),
+		text("INBOUND_EMAIL_PASSWORD", &c.InboundEmailPassword, "", true),
+		text("BILLING_URL", &c.BillingURL, "", false),
+		integer("EVENT_WORKERS", &c.EventWorkers, 8),
+		integer("DB_MAX_CONNS", &c.DBMaxConns, 16),
+		duration("JOB_RESCUE_AFTER", &c.JobRescueAfter, jobs.DefaultRescueAfter),
+		duration("WEBHOOK_DB_TIMEOUT", &c.WebhookDBTimeout, 5*time.Second),
+		duration("SHUTDOWN_TIMEOUT", &c.ShutdownTimeout, 25*time.Second),
+		{name: "RECONCILE_INTERVAL", load: func(v string) (err error) {
+			c.ReconcileInterval, err = reconcileInterval(v)
+			return err
+		}, show: func() string { return reconcileIntervalSetting(*c) }},
+		duration("RECONCILE_WINDOW", &c.ReconcileWindow, jobs.DefaultReconcileWindow),
+		{name: "TRUSTED_PROXIES", load: func(v string) (err error) {
+			c.TrustedProxies, err = web.ParseTrustedProxies(v)
+			return err
+		}, show: func() string {
+			ps := make([]string, len(c.TrustedProxies))
+			for i, p := range c.TrustedProxies {
+				ps[i] = p.String()
+			}
+			return strings.Join(ps, ",")
+		}},
 	}
 }
 
+// settings is the configuration as the console's settings page shows it;
+// secrets are marked so the page masks them.
+func (c config) settings() []web.Setting {
+	var out []web.Setting
+	for _, v := range c.vars() {
+		out = append(out, web.Setting{Name: v.name, Value: v.show(), Secret: v.secret})
+	}
+	return out
+}
+
 func loadConfig() (config, error) {
-	c := config{
-		DatabaseURL:          os.Getenv("DATABASE_URL"),
-		ListenAddr:           envOr("LISTEN_ADDR", ":8080"),
-		AppEnv:               envOr("APP_ENV", "development"),
-		BaseURL:              envOr("BASE_URL", "http://localhost:8080"),
-		StripeSecretKey:      os.Getenv("STRIPE_SECRET_KEY"),
-		StripeAPIBase:        os.Getenv("STRIPE_API_BASE"),
-		CRMProvider:          envOr("CRM_PROVIDER", "none"),
-		HubSpotToken:         os.Getenv("HUBSPOT_TOKEN"),
-		HubSpotAPIBase:       envOr("HUBSPOT_API_BASE", "https://api.hubapi.com"),
-		CRMWebhookURL:        os.Getenv("CRM_WEBHOOK_URL"),
-		CRMWebhookSecret:     os.Getenv("CRM_WEBHOOK_SECRET"),
-		SMTPURL:              os.Getenv("SMTP_URL"),
-		MailFrom:             os.Getenv("MAIL_FROM"),
-		DKIMSelector:         os.Getenv("MAIL_DKIM_SELECTOR"),
-		AlertSlackWebhookURL: os.Getenv("ALERT_SLACK_WEBHOOK_URL"),
-		AlertEmail:           os.Getenv("ALERT_EMAIL"),
-		InboundEmailUser:     os.Getenv("INBOUND_EMAIL_USER"),
-		InboundEmailPassword: os.Getenv("INBOUND_EMAIL_PASSWORD"),
-		BillingURL:           os.Getenv("BILLING_URL"),
-	}
-	for _, s := range strings.Split(os.Getenv("STRIPE_WEBHOOK_SECRET"), ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			c.WebhookSecrets = append(c.WebhookSecrets, s)
+	var c config
+	for _, v := range c.vars() {
+		if err := v.load(os.Getenv(v.name)); err != nil {
+			return c, err
 		}
-	}
-	var err error
-	if c.EventWorkers, err = envInt("EVENT_WORKERS", 8); err != nil {
-		return c, err
-	}
-	if c.DBMaxConns, err = envInt("DB_MAX_CONNS", 16); err != nil {
-		return c, err
-	}
-	if c.JobRescueAfter, err = envDuration("JOB_RESCUE_AFTER", jobs.DefaultRescueAfter); err != nil {
-		return c, err
-	}
-	if c.WebhookDBTimeout, err = envDuration("WEBHOOK_DB_TIMEOUT", 5*time.Second); err != nil {
-		return c, err
-	}
-	if c.ShutdownTimeout, err = envDuration("SHUTDOWN_TIMEOUT", 25*time.Second); err != nil {
-		return c, err
-	}
-	if c.ReconcileInterval, err = reconcileInterval(); err != nil {
-		return c, err
-	}
-	if c.ReconcileWindow, err = envDuration("RECONCILE_WINDOW", jobs.DefaultReconcileWindow); err != nil {
-		return c, err
-	}
-	if c.TrustedProxies, err = web.ParseTrustedProxies(os.Getenv("TRUSTED_PROXIES")); err != nil {
-		return c, err
 	}
 	switch c.AppEnv {
 	case "development", "staging", "production":
@@ -153,41 +148,59 @@ func (c config) requireDB() error {
 	return nil
 }
 
-func envOr(k, def string) string {
-	if v := os.Getenv(k); v != "" {
+// text is a string setting with a default.
+func text(name string, dst *string, def string, secret bool) envVar {
+	return envVar{name: name, secret: secret,
+		load: func(v string) error { *dst = envOrDefault(v, def); return nil },
+		show: func() string { return *dst }}
+}
+
+// integer is a whole-number setting with a default.
+func integer(name string, dst *int, def int) envVar {
+	return envVar{name: name, load: func(v string) error {
+		if v == "" {
+			*dst = def
+			return nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("%s is %q: want a whole number", name, v)
+		}
+		*dst = n
+		return nil
+	}, show: func() string { return strconv.Itoa(*dst) }}
+}
+
+// duration is a duration setting with a default.
+func duration(name string, dst *time.Duration, def time.Duration) envVar {
+	return envVar{name: name, load: func(v string) error {
+		if v == "" {
+			*dst = def
+			return nil
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%s is %q: want a duration such as 30s or 2m", name, v)
+		}
+		*dst = d
+		return nil
+	}, show: func() string { return dst.String() }}
+}
+
+func envOrDefault(v, def string) string {
+	if v != "" {
 		return v
 	}
 	return def
 }
 
-func envDuration(k string, def time.Duration) (time.Duration, error) {
-	v := os.Getenv(k)
-	if v == "" {
-		return def, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%s is %q: want a duration such as 30s or 2m", k, v)
-	}
-	return d, nil
-}
-
-func envInt(k string, def int) (int, error) {
-	v := os.Getenv(k)
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("%s is %q: want a whole number", k, v)
-	}
-	return n, nil
-}
+// envOr reads a variable that is not part of the configuration (LOG_LEVEL).
+func envOr(k, def string) string { return envOrDefault(os.Getenv(k), def) }
 
 // reconcileInterval reads RECONCILE_INTERVAL: a duration, or 0 or off to turn
 // the periodic reconcile off (a negative result).
-func reconcileInterval() (time.Duration, error) {
-	switch v := strings.TrimSpace(os.Getenv("RECONCILE_INTERVAL")); v {
+func reconcileInterval(v string) (time.Duration, error) {
+	switch v = strings.TrimSpace(v); v {
 	case "":
 		return jobs.DefaultReconcileInterval, nil
 	case "0", "off":
