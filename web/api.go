@@ -35,17 +35,17 @@ func (s *Server) api(scope string, h func(w http.ResponseWriter, r *http.Request
 		if err == nil {
 			return
 		}
-		var ae apiError
+		// The console's table (errorStatus) decides the status, so the API
+		// answers a conflict 409 as the console does.
+		status, msg := errorStatus(err)
 		switch {
-		case errors.As(err, &ae):
-			writeJSONError(w, ae.status, ae.msg)
-		case errors.Is(err, store.ErrNotFound):
-			writeJSONError(w, http.StatusNotFound, "not found")
-		case errors.Is(err, context.Canceled):
+		case status == 0:
 			// The client went away; nothing to answer.
-		default:
+		case status >= 500:
 			s.log.ErrorContext(r.Context(), "api request", "path", r.URL.Path, "err", err, "request_id", requestID(r.Context()))
-			writeJSONError(w, http.StatusInternalServerError, "internal error")
+			writeJSONError(w, http.StatusInternalServerError, "internal error (request "+requestID(r.Context())+")")
+		default:
+			writeJSONError(w, status, msg)
 		}
 	}))
 }
