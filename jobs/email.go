@@ -83,8 +83,12 @@ func (w *EmailWorker) Work(ctx context.Context, job *river.Job[EmailArgs]) error
 	if w.Mail == nil {
 		return w.Store.MessageDelivered(rctx, m.ID, store.MsgOutbox, r)
 	}
-	if claimed, err := w.Store.MessageSending(ctx, m.ID); err != nil || !claimed {
+	if claimed, err := w.Store.MessageSending(ctx, m.ID); err != nil {
 		return err
+	} else if !claimed {
+		// It changed since it was read: let the next attempt see what it is
+		// now (sent, unknown, …) rather than finish without sending.
+		return fmt.Errorf("message %d changed while being claimed; retrying", m.ID)
 	}
 	err = w.Mail.Send(ctx, mail.Message{To: m.To, Subject: r.Subject, Text: r.TextBody, HTML: r.HTMLBody, MessageID: messageID(m.Key)})
 	if err == nil {
