@@ -1,6 +1,7 @@
 package jobs_test
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -56,5 +57,33 @@ func TestIngestJobRowIsRivers(t *testing.T) {
 	rivers, _ := read(riverID)
 	if diff := cmp.Diff(rivers, ours); diff != "" {
 		t.Fatalf("the webhook's job row differs from River's (-river +ours):\n%s", diff)
+	}
+}
+
+// The store names some job kinds and args in SQL it runs on River's table (the
+// customer timeline: crm_sync by account_id, email by message_id; the fast
+// webhook path: stripe_event by event_id). Kinds never change (STYLE.md); this
+// keeps the SQL and the args types in step if someone tries.
+func TestJobKindsNamedInStoreSQL(t *testing.T) {
+	t.Parallel()
+	for got, want := range map[string]string{
+		jobs.CRMSyncArgs{}.Kind():      "crm_sync",
+		jobs.EmailArgs{}.Kind():        "email",
+		jobs.StripeEventArgs{}.Kind():  "stripe_event",
+		jobs.WebhookWatchArgs{}.Kind(): "webhook_watch",
+	} {
+		if got != want {
+			t.Errorf("job kind %q: the store's SQL names %q", got, want)
+		}
+	}
+	for _, tc := range []struct {
+		args any
+		key  string
+	}{{jobs.CRMSyncArgs{AccountID: 1}, "account_id"}, {jobs.EmailArgs{MessageID: 1}, "message_id"}, {jobs.StripeEventArgs{EventID: "evt_1"}, "event_id"}} {
+		b, _ := json.Marshal(tc.args)
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil || m[tc.key] == nil {
+			t.Errorf("%T: got %s, want the key %q the store's SQL reads", tc.args, b, tc.key)
+		}
 	}
 }
