@@ -3,12 +3,14 @@ package web_test
 import (
 	"context"
 	"encoding/csv"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	. "github.com/switchboardhq/switchboard/internal/apptest"
 	"github.com/switchboardhq/switchboard/store"
@@ -240,6 +242,40 @@ func TestExportStreamsLargeList(t *testing.T) {
 		AND (detail->>'rows')::int = $1`, n); got != 2 {
 		t.Errorf("audit entries with %d rows: got %d, want 2", n, got)
 	}
+}
+
+// TestExportCutShortFails breaks the store halfway through a long export: the
+// download must fail (no clean end of the stream), not look complete, and the
+// audit log must say so.
+func TestExportCutShortFails(t *testing.T) {
+	t.Parallel()
+	app := New(t)
+	// Enough bytes that the server is still writing when the table goes.
+	mustExec(t, app, `INSERT INTO accounts (name, email) SELECT 'Cut ' || i || ' ' || repeat('x', 500), 'cut' || i || '@cut.example'
+		FROM generate_series(1, 40000) i`)
+	admin := app.SignIn(store.UserAdmin)
+	req, _ := http.NewRequest(http.MethodGet, app.Server.URL+"/customers.csv?q=cut.example", nil)
+	resp, err := admin.Client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status: got %d, want 200", resp.StatusCode)
+	}
+	if _, err := io.CopyN(io.Discard, resp.Body, 1<<20); err != nil {
+		t.Fatalf("reading the first MiB: %v", err)
+	}
+	mustExec(t, app, `ALTER TABLE accounts RENAME TO accounts_gone`)
+	t.Cleanup(func() { mustExec(t, app, `ALTER TABLE accounts_gone RENAME TO accounts`) })
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err == nil {
+		t.Fatalf("the rest of the download (%d bytes): got a clean end, want an error", n)
+	}
+	app.Eventually(5*time.Second, "the cut-short export audited", func() bool {
+		return app.Count(`SELECT count(*) FROM audit_log WHERE action = 'export.customers'
+			AND NOT (detail->>'complete')::bool AND (detail->>'rows')::int < 40000`) == 1
+	})
 }
 
 // TestExportLinksCarryFilters checks each list's "Download CSV" link keeps the
