@@ -19,6 +19,11 @@ import (
 // export of any size holds one page in memory.
 const exportPageSize = 500
 
+// exportPageWrite is how long the client has to take each page: the
+// server's WriteTimeout bounds a whole response, which a large export
+// outlives, so the deadline rolls forward page by page instead.
+const exportPageWrite = time.Minute
+
 // exportPager returns an export's next rows, already turned into cells; no
 // rows means the export is done.
 type exportPager func(ctx context.Context) ([][]string, error)
@@ -157,30 +162,7 @@ func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request, list string, 
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.csv"`, list, time.Now().UTC().Format("20060102-150405")))
 	h.Set("Cache-Control", "no-store")
-	cw := csv.NewWriter(w)
-	rc := http.NewResponseController(w)
-	n := 0
-	err = cw.Write(header)
-	for err == nil && len(rows) > 0 {
-		for _, row := range rows {
-			if err = cw.Write(row); err != nil {
-				break
-			}
-		}
-		n += len(rows)
-		cw.Flush()
-		if err = cw.Error(); err == nil {
-			if ferr := rc.Flush(); ferr != nil && !errors.Is(ferr, http.ErrNotSupported) {
-				err = ferr
-				break
-			}
-			rows, err = page(ctx)
-		}
-	}
-	cw.Flush()
-	if err == nil {
-		err = cw.Error()
-	}
+	n, err := writePages(ctx, w, header, rows, page)
 	for k, v := range filters {
 		if v == "" {
 			delete(filters, k)
@@ -200,6 +182,42 @@ func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request, list string, 
 		panic(http.ErrAbortHandler)
 	}
 	return nil
+}
+
+// writePages writes the header row, then each page and the pages after it,
+// flushing each to the client before reading the next; it returns how many
+// rows it wrote.
+func writePages(ctx context.Context, w http.ResponseWriter, header []string, rows [][]string, page exportPager) (int, error) {
+	cw := csv.NewWriter(w)
+	rc := http.NewResponseController(w)
+	n := 0
+	err := cw.Write(header)
+	for err == nil && len(rows) > 0 {
+		if err = rc.SetWriteDeadline(time.Now().Add(exportPageWrite)); errors.Is(err, http.ErrNotSupported) {
+			err = nil
+		}
+		for i := 0; err == nil && i < len(rows); i++ {
+			if err = cw.Write(rows[i]); err == nil {
+				n++
+			}
+		}
+		if cw.Flush(); err == nil {
+			err = cw.Error()
+		}
+		if err == nil {
+			if err = rc.Flush(); errors.Is(err, http.ErrNotSupported) {
+				err = nil
+			}
+		}
+		if err == nil {
+			rows, err = page(ctx)
+		}
+	}
+	cw.Flush()
+	if err == nil {
+		err = cw.Error()
+	}
+	return n, err
 }
 
 // cell neutralises a text cell against spreadsheet formula injection
