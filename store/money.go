@@ -14,13 +14,19 @@ var zeroDecimal = map[string]bool{
 // Money formats an amount in a currency's minor units, as Stripe sends it:
 // "42.00 USD", "3500 JPY". Email and the console both show money this way.
 func Money(minor int64, currency string) string {
-	cur := strings.ToUpper(currency)
+	return strings.TrimSpace(Units(minor, currency) + " " + strings.ToUpper(currency))
+}
+
+// Units formats an amount in a currency's minor units in the currency's
+// units, without the currency: "42.00", "3500" (JPY). Exports put the
+// currency in a column of its own.
+func Units(minor int64, currency string) string {
 	if zeroDecimal[strings.ToLower(currency)] {
-		return strings.TrimSpace(fmt.Sprintf("%d %s", minor, cur))
+		return fmt.Sprintf("%d", minor)
 	}
 	sign := ""
 	if minor < 0 {
 		sign, minor = "-", -minor
 	}
-	return strings.TrimSpace(fmt.Sprintf("%s%d.%02d %s", sign, minor/100, minor%100, cur))
+	return fmt.Sprintf("%s%d.%02d", sign, minor/100, minor%100)
 }

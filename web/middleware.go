@@ -71,6 +71,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler { // a stream cut short on purpose: let net/http drop the connection
+					panic(p)
+				}
 				s.log.ErrorContext(r.Context(), "panic", "panic", p, "stack", string(debug.Stack()), "request_id", id)
 				if sw.status == 0 {
 					writeJSONError(sw, http.StatusInternalServerError, "internal error")
