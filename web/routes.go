@@ -134,5 +134,5 @@ func (s *Server) routes() http.Handler {
 	for _, r := range s.routeTable() {
 		mux.Handle(r.Pattern, r.h)
 	}
-	return mux
+	return s.notFoundPages(mux)
 }
