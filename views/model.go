@@ -15,7 +15,7 @@ type Shell struct {
 	// Email and Role of the signed-in user ("" when signed out).
 	Email string
 	Role  string
-	Nav   []NavItem
+	Nav   []NavGroup
 	// Home is the signed-in role's own home page ("/" when empty).
 	Home  string
 	Flash Flash
@@ -23,6 +23,14 @@ type Shell struct {
 	CSS  string
 	JS   string
 	Icon string
+}
+
+// NavGroup is a group of the navigation's links (Work, Customers, Admin); a
+// group of one link is shown as the link itself.
+type NavGroup struct {
+	Label   string
+	Items   []NavItem
+	Current bool // a link in the group is the current page
 }
 
 // NavItem is one link in the navigation.

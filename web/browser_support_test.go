@@ -44,6 +44,7 @@ func TestBrowserSupportFlows(t *testing.T) {
 
 	signIn(sup.Email)
 	run(t, ctx, "open the billing queue",
+		chromedp.Click(chromedp.CSS(`[data-testid="nav-group-Customers"] summary`)),
 		chromedp.Click(chromedp.CSS(`nav a[href="/tickets"]`)),
 		chromedp.WaitVisible(tid("ticket-queues")),
 		chromedp.Click(tid("queue-billing")),
