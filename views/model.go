@@ -266,7 +266,9 @@ type AuditData struct {
 type SellerData struct {
 	Orders    []store.Order
 	Disputes  []store.Dispute
-	Payouts   []store.PayoutFailure
-	NextQuery string
+	Payouts   []store.SellerPayout
+	// PayoutTotals sums every payout by currency (Payouts is the latest).
+	PayoutTotals []store.PayoutTotal
+	NextQuery    string
 	Now       time.Time
 }
