@@ -264,11 +264,11 @@ type AuditData struct {
 
 // SellerData is a seller's home.
 type SellerData struct {
-	Orders    []store.Order
-	Disputes  []store.Dispute
-	Payouts   []store.SellerPayout
+	Orders   []store.Order
+	Disputes []store.Dispute
+	Payouts  []store.SellerPayout
 	// PayoutTotals sums every payout by currency (Payouts is the latest).
 	PayoutTotals []store.PayoutTotal
 	NextQuery    string
-	Now       time.Time
+	Now          time.Time
 }
