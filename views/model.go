@@ -76,6 +76,8 @@ type EventsData struct {
 	Query string
 	// NextQuery is the query string of the next page ("" on the last page).
 	NextQuery string
+	// NewerHref is the page before this one ("" on the first page).
+	NewerHref string
 	CanReplay bool
 	// Reconcile is the missed-events panel.
 	Reconcile ReconcileData

@@ -52,6 +52,7 @@ func (s *Server) consoleAlertsIndex(w http.ResponseWriter, r *http.Request) erro
 		d.NextQuery = "state=" + state + "&after=" + last.LastSeenAt.UTC().Format(time.RFC3339Nano) + "%7C" + strconv.FormatInt(last.ID, 10)
 	}
 	d.Alerts = as
+	d.NextQuery, d.NewerHref = pageBack(r, "/alerts", "after", d.NextQuery)
 	return s.render(w, r, http.StatusOK, views.AlertsPage(s.shell(r, "Alerts"), d))
 }
 
