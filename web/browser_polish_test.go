@@ -12,13 +12,15 @@ import (
 
 // TestBrowserNavigationAndNotFound: at 1,400 px the admin's header is one
 // line; a navigation group opens and leads to its page; an unknown URL gets
-// the console's 404 with a way home, for the admin and for a seller.
+// the console's 404 with a way home, for the admin and for a seller; a
+// seller's home shows payout totals and leads to a dispute's checklist.
 func TestBrowserNavigationAndNotFound(t *testing.T) {
 	t.Parallel()
 	ctx, problems := browser(t)
 	app := New(t)
 	admin := app.NewUser(store.UserAdmin, nil)
-	seller := app.NewUser(store.UserSeller, nil)
+	acct, _ := sellerWithDispute(t, app)
+	seller := app.NewUser(store.UserSeller, &acct)
 	base := app.Server.URL
 	signIn := func(email, wait string) {
 		t.Helper()
@@ -61,7 +63,18 @@ func TestBrowserNavigationAndNotFound(t *testing.T) {
 	run(t, ctx, "sign out", chromedp.Click(tid("logout")), chromedp.WaitVisible(tid("login-form")))
 
 	signIn(seller.Email, "seller-all-orders")
-	shot(t, ctx, "seller-all-orders")
+	shot(t, ctx, "seller-home")
+	if got := text(t, ctx, tid("payout-failed")); got != "45.00 USD" {
+		t.Fatalf("seller's failed payouts total: got %q", got)
+	}
+	run(t, ctx, "from the seller's home to a dispute's evidence checklist",
+		chromedp.Click(chromedp.CSS(`[data-testid="seller-dispute"] a`)),
+		chromedp.WaitVisible(tid("evidence-checklist")),
+	)
+	shot(t, ctx, "seller-dispute")
+	if got := text(t, ctx, tid("evidence-checklist")); !strings.Contains(got, "Proof of delivery") {
+		t.Fatalf("fraudulent dispute's checklist: got %q", got)
+	}
 	run(t, ctx, "a seller's unknown URL leads back to their sales",
 		chromedp.Navigate(base+"/seller/nosuch/page"),
 		chromedp.WaitVisible(tid("error-home")),
