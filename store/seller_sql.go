@@ -49,17 +49,6 @@ type PayoutFailure struct {
 	UpdatedAt      time.Time `db:"updated_at"`
 }
 
-// SellerPayoutFailures lists a seller's failed payouts, newest first.
-func (s *Store) SellerPayoutFailures(ctx context.Context, seller *int64, limit int) ([]PayoutFailure, error) {
-	rows, _ := s.db.Query(ctx, `
-		SELECT id, stripe_payout_id, account_id, amount, currency, failure_code, failure_message, updated_at
-		FROM seller_payouts
-		WHERE status = 'failed' AND account_id IS NOT NULL AND ($1::bigint IS NULL OR account_id = $1)
-		ORDER BY updated_at DESC, id DESC LIMIT $2`, seller, limit)
-	ps, err := pgx.CollectRows(rows, pgx.RowToStructByName[PayoutFailure])
-	return ps, mapErr("seller payout failures", err)
-}
-
 // SellerOrder returns one order of a seller's with its buyer and seller
 // names; any other is ErrNotFound.
 func (s *Store) SellerOrder(ctx context.Context, seller *int64, id int64) (OrderRow, error) {
