@@ -20,13 +20,15 @@ if [ -z "${STRIPE_WEBHOOK_SECRET:-}" ]; then
 	export STRIPE_WEBHOOK_SECRET
 fi
 
+# The URL the server really listens on (BASE_URL, else from LISTEN_ADDR).
+console_url=$(scripts/console-url.sh)
 admin_email=${ADMIN_EMAIL:-admin@example.com}
 admin_password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | cut -c1-20)
 if out=$(printf '%s\n' "$admin_password" | bin/switchboard user add --email "$admin_email" --role admin 2>&1); then
 	cat <<MSG
 
   ┌─ Switchboard admin login (shown once) ─────────────────────
-  │ console:  ${BASE_URL:-http://localhost:8080}/login
+  │ console:  $console_url/login
   │ email:    $admin_email
   │ password: $admin_password
   └──────────────────────────────────────────────────────────────
@@ -40,6 +42,6 @@ else
 fi
 
 bin/switchboard demo
-echo "run.sh: webhooks: POST ${BASE_URL:-http://localhost:8080}/webhooks/stripe, signing secret in .run/webhook-secret"
-echo "run.sh: for real test-mode events: stripe listen --forward-to localhost:8080/webhooks/stripe"
+echo "run.sh: webhooks: POST $console_url/webhooks/stripe, signing secret in .run/webhook-secret"
+echo "run.sh: for real test-mode events: stripe listen --forward-to $console_url/webhooks/stripe"
 exec bin/switchboard serve

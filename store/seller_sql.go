@@ -49,17 +49,6 @@ type PayoutFailure struct {
 	UpdatedAt      time.Time `db:"updated_at"`
 }
 
-// SellerPayoutFailures lists a seller's failed payouts, newest first.
-func (s *Store) SellerPayoutFailures(ctx context.Context, seller *int64, limit int) ([]PayoutFailure, error) {
-	rows, _ := s.db.Query(ctx, `
-		SELECT id, stripe_payout_id, account_id, amount, currency, failure_code, failure_message, updated_at
-		FROM seller_payouts
-		WHERE status = 'failed' AND account_id IS NOT NULL AND ($1::bigint IS NULL OR account_id = $1)
-		ORDER BY updated_at DESC, id DESC LIMIT $2`, seller, limit)
-	ps, err := pgx.CollectRows(rows, pgx.RowToStructByName[PayoutFailure])
-	return ps, mapErr("seller payout failures", err)
-}
-
 // SellerOrder returns one order of a seller's with its buyer and seller
 // names; any other is ErrNotFound.
 func (s *Store) SellerOrder(ctx context.Context, seller *int64, id int64) (OrderRow, error) {
@@ -81,4 +70,52 @@ func (s *Store) SellerDisputesBefore(ctx context.Context, seller *int64, beforeI
 		AND ($2 = 0 OR d.id < $2) ORDER BY d.id DESC LIMIT $3`, seller, beforeID, limit)
 	ds, err := pgx.CollectRows(rows, pgx.RowToStructByName[Dispute])
 	return ds, mapErr("seller disputes", err)
+}
+
+// SellerPayout is one of a seller's payouts, whatever its status.
+type SellerPayout struct {
+	ID             int64     `db:"id"`
+	StripePayoutID string    `db:"stripe_payout_id"`
+	Status         string    `db:"status"`
+	Amount         int64     `db:"amount"`
+	Currency       string    `db:"currency"`
+	FailureCode    string    `db:"failure_code"`
+	FailureMessage string    `db:"failure_message"`
+	CreatedAt      time.Time `db:"created_at"`
+}
+
+// PayoutTotal is what a seller was paid, is being paid, and could not be
+// paid, in one currency.
+type PayoutTotal struct {
+	Currency string `db:"currency"`
+	Paid     int64  `db:"paid"`
+	OnTheWay int64  `db:"on_the_way"` // pending or in transit
+	Failed   int64  `db:"failed"`     // failed or canceled
+	Count    int64  `db:"count"`
+}
+
+// SellerPayouts lists a seller's payouts, newest first.
+func (s *Store) SellerPayouts(ctx context.Context, seller *int64, limit int) ([]SellerPayout, error) {
+	rows, _ := s.db.Query(ctx, `
+		SELECT id, stripe_payout_id, status, amount, currency, failure_code, failure_message, created_at
+		FROM seller_payouts
+		WHERE account_id IS NOT NULL AND ($1::bigint IS NULL OR account_id = $1)
+		ORDER BY created_at DESC, id DESC LIMIT $2`, seller, limit)
+	ps, err := pgx.CollectRows(rows, pgx.RowToStructByName[SellerPayout])
+	return ps, mapErr("seller payouts", err)
+}
+
+// SellerPayoutTotals sums a seller's payouts by currency and outcome.
+func (s *Store) SellerPayoutTotals(ctx context.Context, seller *int64) ([]PayoutTotal, error) {
+	rows, _ := s.db.Query(ctx, `
+		SELECT currency,
+			coalesce(sum(amount) FILTER (WHERE status = 'paid'), 0)::bigint AS paid,
+			coalesce(sum(amount) FILTER (WHERE status IN ('pending', 'in_transit')), 0)::bigint AS on_the_way,
+			coalesce(sum(amount) FILTER (WHERE status IN ('failed', 'canceled')), 0)::bigint AS failed,
+			count(*) AS count
+		FROM seller_payouts
+		WHERE account_id IS NOT NULL AND ($1::bigint IS NULL OR account_id = $1)
+		GROUP BY currency ORDER BY currency`, seller)
+	ts, err := pgx.CollectRows(rows, pgx.RowToStructByName[PayoutTotal])
+	return ts, mapErr("seller payout totals", err)
 }

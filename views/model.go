@@ -15,7 +15,7 @@ type Shell struct {
 	// Email and Role of the signed-in user ("" when signed out).
 	Email string
 	Role  string
-	Nav   []NavItem
+	Nav   []NavGroup
 	// Home is the signed-in role's own home page ("/" when empty).
 	Home  string
 	Flash Flash
@@ -23,6 +23,14 @@ type Shell struct {
 	CSS  string
 	JS   string
 	Icon string
+}
+
+// NavGroup is a group of the navigation's links (Work, Customers, Admin); a
+// group of one link is shown as the link itself.
+type NavGroup struct {
+	Label   string
+	Items   []NavItem
+	Current bool // a link in the group is the current page
 }
 
 // NavItem is one link in the navigation.
@@ -68,6 +76,8 @@ type EventsData struct {
 	Query string
 	// NextQuery is the query string of the next page ("" on the last page).
 	NextQuery string
+	// NewerHref is the page before this one ("" on the first page).
+	NewerHref string
 	CanReplay bool
 	// Reconcile is the missed-events panel.
 	Reconcile ReconcileData
@@ -256,9 +266,11 @@ type AuditData struct {
 
 // SellerData is a seller's home.
 type SellerData struct {
-	Orders    []store.Order
-	Disputes  []store.Dispute
-	Payouts   []store.PayoutFailure
-	NextQuery string
-	Now       time.Time
+	Orders   []store.Order
+	Disputes []store.Dispute
+	Payouts  []store.SellerPayout
+	// PayoutTotals sums every payout by currency (Payouts is the latest).
+	PayoutTotals []store.PayoutTotal
+	NextQuery    string
+	Now          time.Time
 }

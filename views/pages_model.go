@@ -12,6 +12,8 @@ type CustomersData struct {
 	Accounts []store.Account
 	// NextQuery is the query string of the next page ("" on the last page).
 	NextQuery string
+	// NewerHref is the page before this one ("" on the first page).
+	NewerHref string
 }
 
 // CustomerData is one customer's page: the canonical record, its CRM sync and
@@ -34,6 +36,8 @@ type OrdersData struct {
 	Statuses  []string
 	Orders    []store.OrderRow
 	NextQuery string
+	// NewerHref is the page before this one ("" on the first page).
+	NewerHref string
 }
 
 // DisputesData is one page of the dispute queue.

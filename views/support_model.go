@@ -16,6 +16,8 @@ type TicketsData struct {
 	Tickets  []store.Ticket
 	// NextQuery is the query string of the next page ("" on the last page).
 	NextQuery string
+	// NewerHref is the page before this one ("" on the first page).
+	NewerHref string
 }
 
 // TicketData is one ticket's page.
@@ -48,6 +50,8 @@ type AlertsData struct {
 	Counts    store.AlertCounts
 	Alerts    []store.Alert
 	NextQuery string
+	// NewerHref is the page before this one ("" on the first page).
+	NewerHref string
 	// Admin may acknowledge and follows links to admin pages.
 	Admin bool
 	Now   time.Time
@@ -60,6 +64,8 @@ type OutboxData struct {
 	Statuses  []string
 	Messages  []store.Message
 	NextQuery string
+	// NewerHref is the page before this one ("" on the first page).
+	NewerHref string
 	// OutboxMode is true when no SMTP server is configured: mail is kept here.
 	OutboxMode bool
 }

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/a-h/templ"
-
 	"github.com/switchboardhq/switchboard/store"
 	"github.com/switchboardhq/switchboard/views"
 )
@@ -54,6 +52,7 @@ func (s *Server) consoleAlertsIndex(w http.ResponseWriter, r *http.Request) erro
 		d.NextQuery = "state=" + state + "&after=" + last.LastSeenAt.UTC().Format(time.RFC3339Nano) + "%7C" + strconv.FormatInt(last.ID, 10)
 	}
 	d.Alerts = as
+	d.NextQuery, d.NewerHref = pageBack(r, "/alerts", "after", d.NextQuery)
 	return s.render(w, r, http.StatusOK, views.AlertsPage(s.shell(r, "Alerts"), d))
 }
 
@@ -69,19 +68,15 @@ func (s *Server) alertsAcknowledge(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	if !isPartial(r) {
-		s.flash(ctx, "ok", "Alert acknowledged. It stays listed until the problem is resolved.")
+		s.flash(ctx, "ok", views.AlertAcknowledgedMsg)
 		redirectAfterPost(w, r, "/alerts")
 		return nil
-	}
-	a, err := s.store.AlertByID(ctx, id)
-	if err != nil {
-		return err
 	}
 	counts, err := s.store.CountAlerts(ctx)
 	if err != nil {
 		return err
 	}
-	// Acknowledging is offered on the open tab only: its counts come along.
-	return s.render(w, r, http.StatusOK, templ.Join(views.AlertRow(a, true, time.Now()),
-		views.AlertTabs(store.AlertStateOpen, counts, true)))
+	// Acknowledging is offered on the open tab only; the row leaves it (the
+	// empty answer replaces it), its counts and the flash come along.
+	return s.render(w, r, http.StatusOK, views.AlertAcknowledged(counts))
 }

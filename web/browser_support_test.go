@@ -44,6 +44,7 @@ func TestBrowserSupportFlows(t *testing.T) {
 
 	signIn(sup.Email)
 	run(t, ctx, "open the billing queue",
+		chromedp.Click(chromedp.CSS(`[data-testid="nav-group-Customers"] summary`)),
 		chromedp.Click(chromedp.CSS(`nav a[href="/tickets"]`)),
 		chromedp.WaitVisible(tid("ticket-queues")),
 		chromedp.Click(tid("queue-billing")),
@@ -86,10 +87,11 @@ func TestBrowserSupportFlows(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-testid="open-alerts"] a`)),
 		chromedp.WaitVisible(tid("alerts-table")),
 		chromedp.Click(tid("alert-ack")),
-		chromedp.WaitVisible(tid("alert-acked-by")),
+		chromedp.WaitVisible(tid("flash-ok")),
 	)
 	shot(t, ctx, "alerts")
-	poll(t, ctx, "the tab counts to follow", `document.querySelector('[data-testid="alert-tab-acknowledged"]').textContent === 'acknowledged (1)'`)
+	poll(t, ctx, "the row to leave the open tab and the counts to follow",
+		`!document.querySelector('[data-testid="alert-row"]') && document.querySelector('[data-testid="alert-tab-acknowledged"]').textContent === 'acknowledged (1)'`)
 	if a, err := app.Store.AlertByID(t.Context(), alert.ID); err != nil || a.AcknowledgedBy != admin.Email {
 		t.Fatalf("alert after acknowledging: got %+v, %v", a, err)
 	}

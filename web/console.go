@@ -155,34 +155,53 @@ func (s *Server) shell(r *http.Request, title string) views.Shell {
 	return sh
 }
 
-// navLinks are the navigation's pages; each shows only to roles its route admits.
-var navLinks = []struct{ pattern, href, label string }{
-	{"GET /{$}", "/", "Overview"},
-	{"GET /events", "/events", "Events"},
-	{"GET /customers", "/customers", "Customers"},
-	{"GET /orders", "/orders", "Orders"},
-	{"GET /disputes", "/disputes", "Disputes"},
-	{"GET /jobs", "/jobs", "Jobs"},
-	{"GET /tickets", "/tickets", "Tickets"},
-	{"GET /alerts", "/alerts", "Alerts"},
-	{"GET /outbox", "/outbox", "Outbox"},
-	{"GET /seller/{$}", "/seller/", "Sales"},
-	{"GET /users", "/users", "Users"},
-	{"GET /audit", "/audit", "Audit"},
-	{"GET /tokens", "/tokens", "Tokens"},
-	{"GET /settings", "/settings", "Settings"},
+// navGroups are the navigation's pages in groups; each link shows only to
+// roles its route admits, and a group with no link for the role is left out.
+var navGroups = []struct {
+	label string
+	links []struct{ pattern, href, label string }
+}{
+	{"Work", []struct{ pattern, href, label string }{
+		{"GET /{$}", "/", "Overview"},
+		{"GET /events", "/events", "Events"},
+		{"GET /jobs", "/jobs", "Jobs"},
+		{"GET /alerts", "/alerts", "Alerts"},
+	}},
+	{"Customers", []struct{ pattern, href, label string }{
+		{"GET /customers", "/customers", "Customers"},
+		{"GET /orders", "/orders", "Orders"},
+		{"GET /disputes", "/disputes", "Disputes"},
+		{"GET /tickets", "/tickets", "Tickets"},
+		{"GET /outbox", "/outbox", "Outbox"},
+	}},
+	{"Sales", []struct{ pattern, href, label string }{
+		{"GET /seller/{$}", "/seller/", "Sales"},
+	}},
+	{"Admin", []struct{ pattern, href, label string }{
+		{"GET /users", "/users", "Users"},
+		{"GET /tokens", "/tokens", "Tokens"},
+		{"GET /audit", "/audit", "Audit"},
+		{"GET /settings", "/settings", "Settings"},
+	}},
 }
 
-func (s *Server) nav(role, path string) []views.NavItem {
-	var items []views.NavItem
-	for _, l := range navLinks {
-		if !allows(s.access[l.pattern], role) {
-			continue
+func (s *Server) nav(role, path string) []views.NavGroup {
+	var groups []views.NavGroup
+	for _, g := range navGroups {
+		ng := views.NavGroup{Label: g.label}
+		for _, l := range g.links {
+			if !allows(s.access[l.pattern], role) {
+				continue
+			}
+			cur := path == l.href || (l.href != "/" && strings.HasPrefix(path, l.href))
+			ng.Current = ng.Current || cur
+			ng.Items = append(ng.Items, views.NavItem{Href: l.href, Label: l.label, Current: cur})
 		}
-		cur := path == l.href || (l.href != "/" && strings.HasPrefix(path, l.href))
-		items = append(items, views.NavItem{Href: l.href, Label: l.label, Current: cur})
+		if len(ng.Items) > 0 {
+			groups = append(groups, ng)
+		}
 	}
-	return items
+	return groups
 }
 
 // assets are the versioned URLs of the embedded static files.

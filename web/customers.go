@@ -44,6 +44,7 @@ func (s *Server) customersIndex(w http.ResponseWriter, r *http.Request) error {
 		d.NextQuery = next.Encode()
 	}
 	d.Accounts = as
+	d.NextQuery, d.NewerHref = pageBack(r, "/customers", "before", d.NextQuery)
 	return s.render(w, r, http.StatusOK, views.CustomersPage(s.shell(r, "Customers"), d))
 }
 

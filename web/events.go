@@ -88,6 +88,7 @@ func (s *Server) consoleEventsIndex(w http.ResponseWriter, r *http.Request) erro
 	if d.Reconcile, err = s.reconcileData(r); err != nil {
 		return err
 	}
+	d.NextQuery, d.NewerHref = pageBack(r, "/events", "after", d.NextQuery)
 	return s.render(w, r, http.StatusOK, views.EventsPage(s.shell(r, "Events"), d))
 }
 

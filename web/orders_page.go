@@ -50,5 +50,6 @@ func (s *Server) consoleOrdersIndex(w http.ResponseWriter, r *http.Request) erro
 	}
 	d := views.OrdersData{Status: f.Status, Statuses: store.OrderStatuses}
 	d.Orders, d.NextQuery = nextOrders(os, f.Status)
+	d.NextQuery, d.NewerHref = pageBack(r, "/orders", "before", d.NextQuery)
 	return s.render(w, r, http.StatusOK, views.OrdersPage(s.shell(r, "Orders"), d))
 }

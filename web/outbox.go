@@ -48,6 +48,7 @@ func (s *Server) outboxIndex(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	d.Messages = ms
+	d.NextQuery, d.NewerHref = pageBack(r, "/outbox", "before", d.NextQuery)
 	return s.render(w, r, http.StatusOK, views.OutboxPage(s.shell(r, "Outbox"), d))
 }
 

@@ -138,5 +138,5 @@ func (s *Server) routes() http.Handler {
 	for _, r := range s.routeTable() {
 		mux.Handle(r.Pattern, r.h)
 	}
-	return mux
+	return s.notFoundPages(mux)
 }

@@ -26,7 +26,7 @@ func sellerScope(u *store.User) *int64 {
 }
 
 // sellerHome handles GET /seller/: the seller's orders (keyset by ?before=ID),
-// disputes and failed payouts.
+// disputes, and payouts with their totals by currency.
 func (s *Server) sellerHome(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	scope := sellerScope(currentUser(ctx))
@@ -51,7 +51,10 @@ func (s *Server) sellerHome(w http.ResponseWriter, r *http.Request) error {
 	if d.Disputes, err = s.store.SellerDisputes(ctx, scope, 100); err != nil {
 		return err
 	}
-	if d.Payouts, err = s.store.SellerPayoutFailures(ctx, scope, 100); err != nil {
+	if d.Payouts, err = s.store.SellerPayouts(ctx, scope, 20); err != nil {
+		return err
+	}
+	if d.PayoutTotals, err = s.store.SellerPayoutTotals(ctx, scope); err != nil {
 		return err
 	}
 	return s.render(w, r, http.StatusOK, views.SellerPage(s.shell(r, "Your sales"), d))
@@ -64,9 +67,18 @@ func (s *Server) sellerDisputesShow(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return notFound()
 	}
-	d, err := s.store.SellerDispute(r.Context(), sellerScope(currentUser(r.Context())), id)
+	scope := sellerScope(currentUser(r.Context()))
+	d, err := s.store.SellerDispute(r.Context(), scope, id)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, views.SellerDisputePage(s.shell(r, "Dispute"), d))
+	var ref string
+	if d.OrderID != nil {
+		o, err := s.store.SellerOrder(r.Context(), scope, *d.OrderID)
+		if err != nil {
+			return err
+		}
+		ref = o.Reference
+	}
+	return s.render(w, r, http.StatusOK, views.SellerDisputePage(s.shell(r, "Dispute"), d, ref))
 }

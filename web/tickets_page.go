@@ -65,6 +65,7 @@ func (s *Server) consoleTicketsIndex(w http.ResponseWriter, r *http.Request) err
 		d.NextQuery = next.Encode()
 	}
 	d.Tickets = ts
+	d.NextQuery, d.NewerHref = pageBack(r, "/tickets", "before", d.NextQuery)
 	return s.render(w, r, http.StatusOK, views.TicketsPage(s.shell(r, "Tickets"), d))
 }
 
