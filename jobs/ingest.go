@@ -64,7 +64,8 @@ func (in *Ingester) Ingest(ctx context.Context, body []byte, source, requestID s
 	out := Ingested{ID: env.ID, Type: env.Type, APIVersion: env.APIVersion, Status: status, LastError: reason}
 	if status == store.EventReceived {
 		// The common case in one statement: the event and its job, or nothing.
-		return out, in.ingestReceived(ctx, ev, &out)
+		err := in.ingestReceived(ctx, ev, &out)
+		return out, err
 	}
 	err := in.Store.InTxRetry(ctx, func(tx *store.Store) error {
 		var err error
