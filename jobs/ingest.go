@@ -84,8 +84,8 @@ func (in *Ingester) Ingest(ctx context.Context, body []byte, source, requestID s
 }
 
 // ingestReceived stores an event to apply with its job in one statement
-// (store.InsertEventWithJob writes the row River's InsertTx would), retried
-// once on a broken connection, then wakes River's producers at most every
+// (store.InsertEventWithJob writes the row River's InsertTx would, and
+// retries a broken connection once), then wakes River's producers at most every
 // notifyEvery.
 func (in *Ingester) ingestReceived(ctx context.Context, ev store.NewEvent, out *Ingested) error {
 	args := StripeEventArgs{EventID: ev.ID}
@@ -95,12 +95,7 @@ func (in *Ingester) ingestReceived(ctx context.Context, ev store.NewEvent, out *
 	}
 	opts := args.InsertOpts()
 	job := store.RiverJob{Kind: args.Kind(), Queue: opts.Queue, MaxAttempts: opts.MaxAttempts, Priority: 1, Args: b}
-	out.New, err = in.Store.InsertEventWithJob(ctx, ev, job)
-	if err != nil && store.ConnLost(err) && ctx.Err() == nil {
-		in.Store.Pool().Reset()
-		out.New, err = in.Store.InsertEventWithJob(ctx, ev, job)
-	}
-	if err != nil {
+	if out.New, err = in.Store.InsertEventWithJob(ctx, ev, job); err != nil {
 		return fmt.Errorf("ingest %s: %w", ev.ID, err)
 	}
 	if now, last := time.Now().UnixNano(), in.lastNotify.Load(); out.New && now-last > int64(notifyEvery) && in.lastNotify.CompareAndSwap(last, now) {

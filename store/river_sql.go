@@ -24,9 +24,17 @@ type RiverJob struct {
 // InsertEventWithJob stores a verified event and, only when it is new, the
 // River job that applies it, in one statement: one round trip, committed on
 // its own, so the event is durable with its job or not at all. It reports
-// whether the event is new (a duplicate changes nothing).
+// whether the event is new (a duplicate changes nothing). A broken connection
+// is retried once: the event's unique ID makes that safe.
 func (s *Store) InsertEventWithJob(ctx context.Context, e NewEvent, job RiverJob) (bool, error) {
 	var inserted bool
+	err := s.retryConnLost(ctx, func() error {
+		return s.insertEventWithJob(ctx, e, job, &inserted)
+	})
+	return inserted, err
+}
+
+func (s *Store) insertEventWithJob(ctx context.Context, e NewEvent, job RiverJob, inserted *bool) error {
 	err := s.db.QueryRow(ctx, `
 		WITH ev AS (
 			INSERT INTO stripe_events (id, type, api_version, livemode, created, stripe_account, object_id,
@@ -42,11 +50,8 @@ func (s *Store) InsertEventWithJob(ctx context.Context, e NewEvent, job RiverJob
 		SELECT EXISTS (SELECT 1 FROM ev)`,
 		e.ID, e.Type, e.APIVersion, e.Livemode, e.Created, e.StripeAccount, e.ObjectID,
 		e.CustomerID, e.Payload, e.Status, e.LastError, e.RequestID, cmp.Or(e.Source, SourceWebhook),
-		string(job.Args), job.Kind, job.MaxAttempts, job.Priority, job.Queue).Scan(&inserted)
-	if err != nil {
-		return false, mapErr("insert event with job", err)
-	}
-	return inserted, nil
+		string(job.Args), job.Kind, job.MaxAttempts, job.Priority, job.Queue).Scan(inserted)
+	return mapErr("insert event with job", err)
 }
 
 // NotifyRiverInsert wakes River's producers for a queue, as River does after

@@ -80,10 +80,16 @@ func (s *Store) Tx() pgx.Tx { return s.tx }
 // dead, so the pool drops them all first (busy ones as they come back). fn
 // must be safe to run twice, since a lost COMMIT may have committed.
 func (s *Store) InTxRetry(ctx context.Context, fn func(tx *Store) error) error {
-	err := s.InTx(ctx, fn)
+	return s.retryConnLost(ctx, func() error { return s.InTx(ctx, fn) })
+}
+
+// retryConnLost runs idempotent work once more, on a fresh pool, when its
+// connection broke.
+func (s *Store) retryConnLost(ctx context.Context, work func() error) error {
+	err := work()
 	if err != nil && ConnLost(err) && ctx.Err() == nil {
 		s.pool.Reset()
-		err = s.InTx(ctx, fn)
+		err = work()
 	}
 	return err
 }
