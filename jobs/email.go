@@ -107,7 +107,10 @@ func (w *EmailWorker) Work(ctx context.Context, job *river.Job[EmailArgs]) error
 // turns into unknown rather than a second email.
 func (w *EmailWorker) sent(ctx context.Context, id int64, r store.RenderedMessage) error {
 	var err error
-	for i, wait := 0, 100*time.Millisecond; i < 8; i, wait = i+1, wait*2 {
+	for i, wait := 0, 50*time.Millisecond; i < 8; i, wait = i+1, wait*2 {
+		if i > 0 {
+			time.Sleep(min(wait, 5*time.Second))
+		}
 		err = w.Store.InTx(ctx, func(tx *store.Store) error {
 			if err := tx.MessageDelivered(ctx, id, store.MsgSent, r); err != nil {
 				return err
@@ -117,7 +120,6 @@ func (w *EmailWorker) sent(ctx context.Context, id int64, r store.RenderedMessag
 		if err == nil || !store.ConnLost(err) {
 			return err
 		}
-		time.Sleep(min(wait, 5*time.Second))
 	}
 	w.Logger.ErrorContext(ctx, "email sent but not recorded", "message_id", id, "err", err)
 	return err
