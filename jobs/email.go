@@ -74,12 +74,21 @@ func (w *EmailWorker) Work(ctx context.Context, job *river.Job[EmailArgs]) error
 		return nil // sent, kept in the outbox, failed for good or unknown: nothing to do
 	}
 	r, err := w.render(ctx, m)
-	if err != nil {
-		w.Logger.ErrorContext(ctx, "email cannot be rendered", "message_id", m.ID, "err", err)
-		_ = w.Store.MessageFailed(context.WithoutCancel(ctx), m.ID, err.Error(), true)
-		return river.JobCancel(err)
+	if err != nil && !errors.Is(err, errCannotRender) {
+		// Reading the order or account failed (the database restarting, a
+		// timeout): the message stays queued and this job retries it.
+		return err
 	}
 	rctx := context.WithoutCancel(ctx)
+	if err != nil {
+		w.Logger.ErrorContext(ctx, "email cannot be rendered", "message_id", m.ID, "err", err)
+		// Failed for good, and the job ends only once that is recorded:
+		// a cancelled job must never leave its message queued.
+		if ferr := w.Store.MessageFailed(rctx, m.ID, err.Error(), true); ferr != nil {
+			return ferr
+		}
+		return river.JobCancel(err)
+	}
 	if w.Mail == nil {
 		return w.Store.MessageDelivered(rctx, m.ID, store.MsgOutbox, r)
 	}
@@ -179,20 +188,31 @@ func (w *EmailWorker) refused(ctx context.Context, job *river.Job[EmailArgs], m 
 	return err
 }
 
+// errCannotRender marks a message that can never be rendered (its account or
+// order is gone, or the template refuses the data); any other render error is
+// the database's and is retried.
+var errCannotRender = errors.New("cannot render")
+
 // render builds the message from its order and account as they are now.
 func (w *EmailWorker) render(ctx context.Context, m store.Message) (store.RenderedMessage, error) {
+	lost := func(err error) error {
+		if errors.Is(err, store.ErrNotFound) || store.Permanent(err) {
+			return fmt.Errorf("%w: %w", errCannotRender, err)
+		}
+		return err
+	}
 	var d mail.Data
 	if m.AccountID != nil {
 		a, err := w.Store.AccountByID(ctx, *m.AccountID)
 		if err != nil {
-			return store.RenderedMessage{}, err
+			return store.RenderedMessage{}, lost(err)
 		}
 		d.Name = a.Name
 	}
 	if m.OrderID != nil {
 		o, err := w.Store.OrderByID(ctx, *m.OrderID)
 		if err != nil {
-			return store.RenderedMessage{}, err
+			return store.RenderedMessage{}, lost(err)
 		}
 		// The marketplace's reference, never our internal number: without
 		// one the mail says "your order".
@@ -208,7 +228,10 @@ func (w *EmailWorker) render(ctx context.Context, m store.Message) (store.Render
 		d.InvoiceID = detail.InvoiceID
 	}
 	subject, text, html, err := mail.Render(m.Kind, d)
-	return store.RenderedMessage{Subject: subject, TextBody: text, HTMLBody: html}, err
+	if err != nil {
+		return store.RenderedMessage{}, fmt.Errorf("%w: %w", errCannotRender, err)
+	}
+	return store.RenderedMessage{Subject: subject, TextBody: text, HTMLBody: html}, nil
 }
 
 // messageID is a stable Message-ID for a message key.

@@ -125,6 +125,56 @@ func TestEmailInterruptedMidSendIsUnknown(t *testing.T) {
 	}
 }
 
+// A database that cannot be read while a message is rendered (a Postgres
+// restart, a lock) is a retry, never the message's end: the job must not be
+// cancelled with its message left queued or marked failed for good. Found by
+// the chaos run: a refund notice stayed queued with its job cancelled.
+func TestEmailRenderedDuringAnOutageIsRetried(t *testing.T) {
+	t.Parallel()
+	smtp := NewSMTP(t)
+	app := NewWith(t, Options{NoWorkers: true})
+	ctx := t.Context()
+	acct, _, err := app.Store.CreateSignup(ctx, store.Signup{Email: "rhea@example.com", Name: "Rhea", Role: store.RoleBuyer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _, err := app.Store.QueueMessage(ctx, store.NewMessage{Key: "payment_failed:invoice:in_r", Kind: store.MsgPaymentFailed,
+		AccountID: &acct.ID, To: "rhea@example.com", Detail: map[string]any{"invoice_id": "in_r"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock, err := app.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Rollback(context.Background()) // a failed check must not leave the pool waiting
+	if _, err := lock.Exec(ctx, `LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	w := &jobs.EmailWorker{Store: app.Store, Logger: app.Log, Dispatch: app.Dispatch, Mail: mustSMTP(t, smtp.URL())}
+	job := &river.Job[jobs.EmailArgs]{JobRow: &rivertype.JobRow{Attempt: 1, MaxAttempts: 8}, Args: jobs.EmailArgs{MessageID: id}}
+	wctx, stop := context.WithTimeout(ctx, 300*time.Millisecond)
+	err = w.Work(wctx, job)
+	stop()
+	var cancel *river.JobCancelError
+	if err == nil || errors.As(err, &cancel) {
+		t.Fatalf("render with the accounts table unreadable: got %v, want an error that River retries", err)
+	}
+	if err := lock.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustMessage(t, app, id); got.Status != store.MsgQueued {
+		t.Fatalf("message after the failed attempt: got %s %q, want queued", got.Status, got.LastError)
+	}
+	job.Attempt = 2
+	if err := w.Work(ctx, job); err != nil {
+		t.Fatalf("retry once the database answers: %v", err)
+	}
+	if got := mustMessage(t, app, id); got.Status != store.MsgSent || len(smtp.Messages()) != 1 {
+		t.Fatalf("after the retry: got %s and %d mails, want sent and 1", got.Status, len(smtp.Messages()))
+	}
+}
+
 func mustMessage(t *testing.T, app *App, id int64) store.Message {
 	t.Helper()
 	m, err := app.Store.MessageByID(context.Background(), id)
