@@ -37,9 +37,11 @@ func NewMetrics() *Metrics {
 			Help: "Stripe webhook deliveries by result (stored, duplicate, held, ignored, bad_signature, bad_body, too_large, error).",
 		}, []string{"result"}),
 		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "switchboard_http_request_duration_seconds",
-			Help:    "HTTP request duration by route pattern and status class.",
-			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+			Name: "switchboard_http_request_duration_seconds",
+			Help: "HTTP request duration by route pattern and status class.",
+			// Up to 10 s: a webhook answer near Stripe's own timeout is what
+			// an operator must be able to see.
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"route", "code"}),
 		jobDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "switchboard_job_duration_seconds",

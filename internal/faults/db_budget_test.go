@@ -8,14 +8,25 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// budget is WEBHOOK_DB_TIMEOUT in these tests. An answer may take slack more:
-// on a loaded two-core machine (every test package and its Postgres clusters
-// at once) the 503 itself can wait for a core that long. Without the budget
-// the answers took 8 to 12 s, so the test still tells the two apart.
+// budget is WEBHOOK_DB_TIMEOUT in these tests.
 const budget = 2 * time.Second
 
-// slack is how much later than the budget an answer may come.
-const slack = 2 * time.Second
+// overBudget is the answer-time bound (a bucket of the server's own histogram,
+// in seconds) that no answer may pass: the budget plus room for a loaded
+// two-core machine (every test package and its Postgres clusters at once),
+// and well under the locks below, which is how long an answer without the
+// budget takes. The server measures it from the handler's start: how long
+// the test's own client waited for a core is no fault of the server (it once
+// saw 4.3 s for a /readyz the server had answered in 2.02 s).
+const overBudget = "5"
+
+// noSlowAnswers fails the test for answers on route over overBudget.
+func noSlowAnswers(t *testing.T, e *Env, route string) {
+	t.Helper()
+	if slow, total := e.SlowAnswers(route, overBudget); slow > 0 {
+		t.Errorf("%s: %d of %d answers took the server longer than %s s (WEBHOOK_DB_TIMEOUT %s)", route, slow, total, overBudget, budget)
+	}
+}
 
 // lockTable holds an ACCESS EXCLUSIVE lock on table from a connection of the
 // test's own until the returned function is called (or the test ends).
@@ -58,10 +69,11 @@ func readyz(e *Env) probe {
 	return probe{code, time.Since(start), err}
 }
 
-// TestTableLock holds stripe_events locked (ACCESS EXCLUSIVE) for longer than
-// WEBHOOK_DB_TIMEOUT=2s: the webhook answers 503 with Retry-After within the
-// budget plus slack, and /readyz answers 503 as fast; once the lock is
-// gone, Stripe's retry of the same delivery gets 200 and the event is applied.
+// TestTableLock holds stripe_events locked (ACCESS EXCLUSIVE) until the
+// webhook and /readyz have answered: both answer 503 (the webhook with
+// Retry-After), which only the budget can give while the lock is held, and
+// within overBudget by the server's clock. Once the lock is gone, Stripe's
+// retry of the same delivery gets 200 and the event is applied.
 func TestTableLock(t *testing.T) {
 	t.Parallel()
 	e := Setup(t, map[string]string{"WEBHOOK_DB_TIMEOUT": budget.String()})
@@ -76,22 +88,34 @@ func TestTableLock(t *testing.T) {
 	}
 
 	release := lockTable(t, e, "stripe_events")
-	locked := time.Now()
 	ready, answer := make(chan probe, 1), make(chan Answer, 1)
 	go func() { ready <- readyz(e) }()
 	go func() { answer <- s.Post(ctx, ds[1], 1) }()
-	time.Sleep(8*time.Second - time.Since(locked)) // the lock outlives the budget by far
+	var a Answer
+	var r probe
+	wait := time.After(15 * time.Second)
+	for n := 0; n < 2; n++ {
+		select {
+		case a = <-answer:
+		case r = <-ready:
+		case <-wait:
+			t.Fatalf("no answer from the webhook or /readyz 15 s into the lock (WEBHOOK_DB_TIMEOUT %s)", budget)
+		}
+	}
 	release()
-	a, r := <-answer, <-ready
+	t.Logf("answers while locked, by the test's clock: webhook %d after %s, /readyz %d after %s",
+		a.Status, a.Latency.Round(time.Millisecond), r.status, r.latency.Round(time.Millisecond))
 
-	if a.Status != 503 || a.Latency > budget+slack {
-		t.Errorf("webhook while stripe_events is locked: got %d %s after %s, want 503 within %s", a.Status, a.Err, a.Latency.Round(time.Millisecond), budget+slack)
+	if a.Status != 503 {
+		t.Errorf("webhook while stripe_events is locked: got %d %s, want 503", a.Status, a.Err)
 	} else if a.RetryAfter == "" {
 		t.Errorf("webhook's 503 while stripe_events is locked has no Retry-After header")
 	}
-	if r.status != 503 || r.latency > budget+slack {
-		t.Errorf("/readyz while stripe_events is locked: got %d %v after %s, want 503 within %s", r.status, r.err, r.latency.Round(time.Millisecond), budget+slack)
+	if r.status != 503 {
+		t.Errorf("/readyz while stripe_events is locked: got %d %v, want 503", r.status, r.err)
 	}
+	noSlowAnswers(t, e, "POST /webhooks/stripe")
+	noSlowAnswers(t, e, "GET /readyz")
 	if !s.Deliver(ctx, ds[1]) {
 		t.Fatalf("the retried delivery was not acknowledged after the lock went")
 	}
@@ -109,9 +133,9 @@ func TestTableLock(t *testing.T) {
 
 // TestPoolExhausted runs with DB_MAX_CONNS=2 under load while the event
 // workers are stuck on a locked accounts table and hold the pool's
-// connections: every webhook answer (2xx or 503) still comes within
-// WEBHOOK_DB_TIMEOUT plus slack, /readyz answers 503 as fast, and once the
-// lock is gone every event is delivered and applied.
+// connections for 10 s: no webhook answer (2xx or 503) takes the server
+// longer than overBudget, /readyz answers 503 while the lock is held, and
+// once the lock is gone every event is delivered and applied.
 func TestPoolExhausted(t *testing.T) {
 	t.Parallel()
 	e := Setup(t, map[string]string{"WEBHOOK_DB_TIMEOUT": budget.String(), "DB_MAX_CONNS": "2"})
@@ -126,29 +150,24 @@ func TestPoolExhausted(t *testing.T) {
 	undelivered := make(chan []string, 1)
 	go func() { undelivered <- s.Send(ctx, ds) }()
 	time.Sleep(4 * time.Second)
-	r := readyz(e)
+	r := readyz(e) // the lock is held until it answers
 	time.Sleep(6 * time.Second)
 	release()
 	if un := <-undelivered; len(un) > 0 {
 		t.Errorf("%d deliveries never acknowledged: %v", len(un), first(un, 5))
 	}
 
-	var late, n503 int
+	var n503 int
 	for _, a := range s.Answers() {
 		if a.Status == 503 {
 			n503++
 		}
-		if a.Status != 0 && a.Latency > budget+slack {
-			late++
-		}
 	}
-	if late > 0 {
-		w := s.Slowest()
-		t.Errorf("%d of %d answers came later than %s; slowest %d after %s", late, len(s.Answers()), budget+slack, w.Status, w.Latency.Round(time.Millisecond))
-	}
-	t.Logf("%d tries, %d answered 503", len(s.Answers()), n503)
-	if r.status != 503 || r.latency > budget+slack {
-		t.Errorf("/readyz with the pool exhausted: got %d %v after %s, want 503 within %s", r.status, r.err, r.latency.Round(time.Millisecond), budget+slack)
+	w := s.Slowest()
+	t.Logf("%d tries, %d answered 503; slowest by the test's clock %d after %s", len(s.Answers()), n503, w.Status, w.Latency.Round(time.Millisecond))
+	noSlowAnswers(t, e, "POST /webhooks/stripe")
+	if r.status != 503 {
+		t.Errorf("/readyz with the pool exhausted: got %d %v after %s, want 503", r.status, r.err, r.latency.Round(time.Millisecond))
 	}
 	ids := st.EventIDs()
 	if !Eventually(60*time.Second, func() bool { return e.Unprocessed(ids) == 0 }) {

@@ -285,6 +285,52 @@ func (e *Env) Event(id string) APIEvent {
 	return ev
 }
 
+// SlowAnswers reads the server's own answer-time histogram from /metrics and
+// returns how many answers on route (a pattern such as "POST
+// /webhooks/stripe") took longer than over seconds, which must be one of the
+// histogram's bounds, and how many answers there were. The server measures
+// from the handler's start, so a client's wait for a busy core is not counted.
+// It counts since the server's last start.
+func (e *Env) SlowAnswers(route string, over string) (slow, total int) {
+	e.T.Helper()
+	req, _ := http.NewRequest(http.MethodGet, e.Srv.URL+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+e.Token())
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		e.T.Fatalf("GET /metrics: %v", err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		e.T.Fatalf("GET /metrics: got %d %s", resp.StatusCode, b)
+	}
+	const name = "switchboard_http_request_duration_seconds"
+	routeLabel := fmt.Sprintf("route=%q", route)
+	var within int
+	found := false
+	for _, l := range strings.Split(string(b), "\n") {
+		if !strings.Contains(l, routeLabel) {
+			continue
+		}
+		f := strings.Fields(l)
+		var n int
+		if len(f) < 2 || func() bool { _, err := fmt.Sscan(f[len(f)-1], &n); return err != nil }() {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(l, name+"_count{"):
+			total += n
+		case strings.HasPrefix(l, name+"_bucket{") && strings.Contains(l, fmt.Sprintf("le=%q", over)):
+			within += n
+			found = true
+		}
+	}
+	if total > 0 && !found {
+		e.T.Fatalf("/metrics has no bucket le=%q for %s", over, route)
+	}
+	return total - within, total
+}
+
 // LogLines are the server's log lines that match re.
 func (e *Env) LogLines(re string) []string {
 	rx := regexp.MustCompile(re)
