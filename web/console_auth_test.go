@@ -73,6 +73,16 @@ func TestSignInFailuresLookAlike(t *testing.T) {
 	if _, err := app.Store.SetUserDisabled(context.Background(), gone.ID, true); err != nil {
 		t.Fatal(err)
 	}
+	// Test users get a cheap hash; these two get the production one.
+	for _, usr := range []store.User{u, gone} {
+		h, err := store.HashPassword(Password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := app.Store.SetUserPassword(context.Background(), usr.ID, h); err != nil {
+			t.Fatal(err)
+		}
+	}
 	cases := map[string][2]string{
 		"wrong password": {u.Email, "not the password"},
 		"unknown user":   {"nobody-" + NewID("x") + "@example.com", Password},

@@ -2,16 +2,19 @@ package apptest
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/crypto/argon2"
 
 	"github.com/switchboardhq/switchboard/store"
 	"github.com/switchboardhq/switchboard/web"
@@ -19,6 +22,19 @@ import (
 
 // Password is the password of every user the helpers create.
 const Password = "correct horse battery staple"
+
+// passwordHash is Password hashed with argon2id at a cost far below
+// production's (1 MiB, one pass). store.CheckPassword reads the cost from the
+// hash, so test users sign in cheaply; at production cost (64 MiB, two passes)
+// hashing and checking test users' passwords was 80 % of the web tests' CPU,
+// and far more under -race. Users made through the console or the CLI still
+// get production hashes.
+var passwordHash = sync.OnceValue(func() string {
+	salt := []byte("apptest-salt-16b")
+	key := argon2.IDKey([]byte(Password), salt, 1, 1024, 1, 32)
+	enc := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=1024,t=1,p=1$%s$%s", argon2.Version, enc.EncodeToString(salt), enc.EncodeToString(key))
+})
 
 // Console is a browser-like client of the console: its own cookie jar, no
 // redirects followed, and same-origin headers on unsafe requests, as a browser
@@ -59,11 +75,7 @@ func (a *App) NewUser(role string, account *int64) store.User {
 		}
 		account = &acct.ID
 	}
-	hash, err := store.HashPassword(Password)
-	if err != nil {
-		a.T.Fatal(err)
-	}
-	u, err := a.Store.CreateUser(ctx, NewID(role)+"@example.com", hash, role, account)
+	u, err := a.Store.CreateUser(ctx, NewID(role)+"@example.com", passwordHash(), role, account)
 	if err != nil {
 		a.T.Fatalf("creating %s user: %v", role, err)
 	}
