@@ -262,6 +262,8 @@ type UsersData struct {
 type AuditData struct {
 	Entries   []store.AuditEntry
 	NextQuery string
+	// NewerHref is the page before this one ("" on the first page).
+	NewerHref string
 }
 
 // SellerData is a seller's home.
@@ -272,5 +274,7 @@ type SellerData struct {
 	// PayoutTotals sums every payout by currency (Payouts is the latest).
 	PayoutTotals []store.PayoutTotal
 	NextQuery    string
-	Now          time.Time
+	// NewerHref is the page before this one ("" on the first page).
+	NewerHref string
+	Now       time.Time
 }

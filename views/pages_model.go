@@ -45,6 +45,8 @@ type DisputesData struct {
 	Queue     string // open or closed
 	Disputes  []store.QueueDispute
 	NextQuery string
+	// NewerHref is the page before this one ("" on the first page).
+	NewerHref string
 	Now       time.Time
 }
 
@@ -68,6 +70,8 @@ type SellerOrdersData struct {
 	Statuses  []string
 	Orders    []store.OrderRow
 	NextQuery string
+	// NewerHref is the page before this one ("" on the first page).
+	NewerHref string
 	// AllSellers is true for an admin looking at every seller's orders.
 	AllSellers bool
 }
@@ -84,6 +88,8 @@ type SellerOrderData struct {
 type SellerDisputesData struct {
 	Disputes  []store.Dispute
 	NextQuery string
+	// NewerHref is the page before this one ("" on the first page).
+	NewerHref string
 	Now       time.Time
 }
 

@@ -46,13 +46,9 @@ func (s *Server) consoleAlertsIndex(w http.ResponseWriter, r *http.Request) erro
 	}
 	d := views.AlertsData{State: state, Counts: counts,
 		Admin: currentUser(ctx).Role == store.UserAdmin, Now: time.Now()}
-	if len(as) > alertsPageSize {
-		as = as[:alertsPageSize]
-		last := as[len(as)-1]
-		d.NextQuery = "state=" + state + "&after=" + last.LastSeenAt.UTC().Format(time.RFC3339Nano) + "%7C" + strconv.FormatInt(last.ID, 10)
-	}
-	d.Alerts = as
-	d.NextQuery, d.NewerHref = pageBack(r, "/alerts", "after", d.NextQuery)
+	d.Alerts, d.NextQuery, d.NewerHref = onePage(r, "after", as, alertsPageSize, func(last store.Alert) string {
+		return last.LastSeenAt.UTC().Format(time.RFC3339Nano) + "|" + strconv.FormatInt(last.ID, 10)
+	})
 	return s.render(w, r, http.StatusOK, views.AlertsPage(s.shell(r, "Alerts"), d))
 }
 

@@ -26,10 +26,7 @@ func (s *Server) auditIndex(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := views.AuditData{}
-	if len(es) > auditPageSize {
-		es = es[:auditPageSize]
-		d.NextQuery = "before=" + strconv.FormatInt(es[len(es)-1].ID, 10)
-	}
+	es, d.NextQuery, d.NewerHref = onePage(r, "before", es, auditPageSize, func(last store.AuditEntry) string { return strconv.FormatInt(last.ID, 10) })
 	for i := range es {
 		es[i].Detail = store.Redact(es[i].Detail)
 	}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -35,16 +34,9 @@ func (s *Server) customersIndex(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := views.CustomersData{Query: query}
-	if len(as) > customersPageSize {
-		as = as[:customersPageSize]
-		next := url.Values{"before": {strconv.FormatInt(as[len(as)-1].ID, 10)}}
-		if query != "" {
-			next.Set("q", query)
-		}
-		d.NextQuery = next.Encode()
-	}
-	d.Accounts = as
-	d.NextQuery, d.NewerHref = pageBack(r, "/customers", "before", d.NextQuery)
+	d.Accounts, d.NextQuery, d.NewerHref = onePage(r, "before", as, customersPageSize, func(last store.Account) string {
+		return strconv.FormatInt(last.ID, 10)
+	})
 	return s.render(w, r, http.StatusOK, views.CustomersPage(s.shell(r, "Customers"), d))
 }
 
@@ -86,12 +78,10 @@ func (s *Server) customersShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if len(items) > timelinePageSize {
-		items = items[:timelinePageSize]
-		c := items[len(items)-1].Cursor()
-		d.TimelineNext = url.Values{"after": {c.At.UTC().Format(time.RFC3339Nano) + "|" + c.Kind + "|" + c.Key}}.Encode()
-	}
-	d.Timeline = items
+	d.Timeline, d.TimelineNext, _ = onePage(r, "after", items, timelinePageSize, func(last store.TimelineItem) string {
+		c := last.Cursor()
+		return c.At.UTC().Format(time.RFC3339Nano) + "|" + c.Kind + "|" + c.Key
+	})
 	return s.render(w, r, http.StatusOK, views.CustomerPage(s.shell(r, views.AccountName(a)), d))
 }
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -37,16 +36,14 @@ func (s *Server) consoleDisputesIndex(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	d := views.DisputesData{Queue: queue, Now: time.Now()}
-	if len(ds) > disputesPageSize {
-		ds = ds[:disputesPageSize]
-		c := ds[len(ds)-1].Cursor()
+	d.Disputes, d.NextQuery, d.NewerHref = onePage(r, "after", ds, disputesPageSize, func(last store.QueueDispute) string {
+		c := last.Cursor()
 		due := ""
 		if c.DueBy != nil {
 			due = c.DueBy.UTC().Format(time.RFC3339Nano)
 		}
-		d.NextQuery = url.Values{"queue": {queue}, "after": {due + "|" + strconv.FormatInt(c.ID, 10)}}.Encode()
-	}
-	d.Disputes = ds
+		return due + "|" + strconv.FormatInt(c.ID, 10)
+	})
 	return s.render(w, r, http.StatusOK, views.DisputesPage(s.shell(r, "Dispute queue"), d))
 }
 

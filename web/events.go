@@ -77,18 +77,12 @@ func (s *Server) consoleEventsIndex(w http.ResponseWriter, r *http.Request) erro
 	base := filterQuery(f, day)
 	d := views.EventsData{Filter: f, Day: day, Statuses: eventStatuses, Query: base.Encode(),
 		CanReplay: currentUser(r.Context()).Role == store.UserAdmin}
-	if len(evs) > eventsPageSize {
-		evs = evs[:eventsPageSize]
-		last := evs[len(evs)-1]
-		next := filterQuery(f, day)
-		next.Set("after", last.ReceivedAt.UTC().Format(time.RFC3339Nano)+"|"+last.ID)
-		d.NextQuery = next.Encode()
-	}
-	d.Events = evs
+	d.Events, d.NextQuery, d.NewerHref = onePage(r, "after", evs, eventsPageSize, func(last store.Event) string {
+		return last.ReceivedAt.UTC().Format(time.RFC3339Nano) + "|" + last.ID
+	})
 	if d.Reconcile, err = s.reconcileData(r); err != nil {
 		return err
 	}
-	d.NextQuery, d.NewerHref = pageBack(r, "/events", "after", d.NextQuery)
 	return s.render(w, r, http.StatusOK, views.EventsPage(s.shell(r, "Events"), d))
 }
 

@@ -23,19 +23,8 @@ func orderListFilter(q url.Values) (store.OrderFilter, error) {
 	return f, err
 }
 
-// nextOrders trims a page fetched one row long and returns the query string
-// of the next page ("" on the last).
-func nextOrders(os []store.OrderRow, status string) ([]store.OrderRow, string) {
-	if len(os) <= ordersPageSize {
-		return os, ""
-	}
-	os = os[:ordersPageSize]
-	next := url.Values{"before": {strconv.FormatInt(os[len(os)-1].ID, 10)}}
-	if status != "" {
-		next.Set("status", status)
-	}
-	return os, next.Encode()
-}
+// orderCursor is an orders list's ?before= value after an order.
+func orderCursor(last store.OrderRow) string { return strconv.FormatInt(last.ID, 10) }
 
 // consoleOrdersIndex handles GET /orders?status=: every order, newest first,
 // keyset-paginated by ?before=ID, linked to its buyer and seller.
@@ -49,7 +38,6 @@ func (s *Server) consoleOrdersIndex(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	d := views.OrdersData{Status: f.Status, Statuses: store.OrderStatuses}
-	d.Orders, d.NextQuery = nextOrders(os, f.Status)
-	d.NextQuery, d.NewerHref = pageBack(r, "/orders", "before", d.NextQuery)
+	d.Orders, d.NextQuery, d.NewerHref = onePage(r, "before", os, ordersPageSize, orderCursor)
 	return s.render(w, r, http.StatusOK, views.OrdersPage(s.shell(r, "Orders"), d))
 }

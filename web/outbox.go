@@ -40,15 +40,9 @@ func (s *Server) outboxIndex(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := views.OutboxData{Status: f.Status, Statuses: store.MessageStatuses, OutboxMode: s.cfg.MailOutbox}
-	if len(ms) > outboxPageSize {
-		ms = ms[:outboxPageSize]
-		d.NextQuery = "before=" + strconv.FormatInt(ms[len(ms)-1].ID, 10)
-		if f.Status != "" {
-			d.NextQuery = "status=" + f.Status + "&" + d.NextQuery
-		}
-	}
-	d.Messages = ms
-	d.NextQuery, d.NewerHref = pageBack(r, "/outbox", "before", d.NextQuery)
+	d.Messages, d.NextQuery, d.NewerHref = onePage(r, "before", ms, outboxPageSize, func(last store.Message) string {
+		return strconv.FormatInt(last.ID, 10)
+	})
 	return s.render(w, r, http.StatusOK, views.OutboxPage(s.shell(r, "Outbox"), d))
 }
 

@@ -54,3 +54,21 @@ func pageBack(r *http.Request, path, param, nextQuery string) (next, newerHref s
 	}
 	return next, path + "?" + newer.Encode()
 }
+
+// onePage is how every keyset-paged list in the console pages: the list is
+// fetched one row longer than size, trimmed here to one page, and, when there
+// was more, the older page's query is this request's own (its filters kept)
+// with param set to the last row's cursor and the trail pageBack reads. The
+// newer page's URL is "" on the first page.
+func onePage[T any](r *http.Request, param string, items []T, size int, cursor func(last T) string) (page []T, nextQuery, newerHref string) {
+	next := ""
+	if len(items) > size {
+		items = items[:size]
+		q := r.URL.Query()
+		delete(q, "trail")
+		q.Set(param, cursor(items[len(items)-1]))
+		next = q.Encode()
+	}
+	next, newerHref = pageBack(r, r.URL.Path, param, next)
+	return items, next, newerHref
+}

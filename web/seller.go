@@ -43,11 +43,9 @@ func (s *Server) sellerHome(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := views.SellerData{Now: time.Now()}
-	if len(orders) > sellerPageSize {
-		orders = orders[:sellerPageSize]
-		d.NextQuery = "before=" + strconv.FormatInt(orders[len(orders)-1].ID, 10)
-	}
-	d.Orders = orders
+	d.Orders, d.NextQuery, d.NewerHref = onePage(r, "before", orders, sellerPageSize, func(last store.Order) string {
+		return strconv.FormatInt(last.ID, 10)
+	})
 	if d.Disputes, err = s.store.SellerDisputes(ctx, scope, 100); err != nil {
 		return err
 	}

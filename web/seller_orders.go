@@ -23,7 +23,7 @@ func (s *Server) sellerOrdersIndex(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	d := views.SellerOrdersData{Status: f.Status, Statuses: store.OrderStatuses, AllSellers: f.Seller == nil}
-	d.Orders, d.NextQuery = nextOrders(os, f.Status)
+	d.Orders, d.NextQuery, d.NewerHref = onePage(r, "before", os, ordersPageSize, orderCursor)
 	return s.render(w, r, http.StatusOK, views.SellerOrdersPage(s.shell(r, "Your orders"), d))
 }
 
@@ -62,10 +62,8 @@ func (s *Server) sellerDisputesIndex(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	d := views.SellerDisputesData{Now: time.Now()}
-	if len(ds) > sellerPageSize {
-		ds = ds[:sellerPageSize]
-		d.NextQuery = "before=" + strconv.FormatInt(ds[len(ds)-1].ID, 10)
-	}
-	d.Disputes = ds
+	d.Disputes, d.NextQuery, d.NewerHref = onePage(r, "before", ds, sellerPageSize, func(last store.Dispute) string {
+		return strconv.FormatInt(last.ID, 10)
+	})
 	return s.render(w, r, http.StatusOK, views.SellerDisputesPage(s.shell(r, "Your disputes"), d))
 }

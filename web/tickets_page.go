@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -53,19 +52,9 @@ func (s *Server) consoleTicketsIndex(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	d := views.TicketsData{Queues: queues, Queue: f.Queue, Status: f.Status, Statuses: store.TicketStatuses}
-	if len(ts) > ticketsPageSize {
-		ts = ts[:ticketsPageSize]
-		next := url.Values{"before": {strconv.FormatInt(ts[len(ts)-1].ID, 10)}}
-		if f.Queue != "" {
-			next.Set("queue", f.Queue)
-		}
-		if f.Status != "" {
-			next.Set("status", f.Status)
-		}
-		d.NextQuery = next.Encode()
-	}
-	d.Tickets = ts
-	d.NextQuery, d.NewerHref = pageBack(r, "/tickets", "before", d.NextQuery)
+	d.Tickets, d.NextQuery, d.NewerHref = onePage(r, "before", ts, ticketsPageSize, func(last store.Ticket) string {
+		return strconv.FormatInt(last.ID, 10)
+	})
 	return s.render(w, r, http.StatusOK, views.TicketsPage(s.shell(r, "Tickets"), d))
 }
 
