@@ -78,19 +78,9 @@ var timelineBranches = []struct{ kind, at, key, sql string }{
 	{TimelineInvoice, "created_at", "stripe_invoice_id", `SELECT created_at, stripe_invoice_id, stripe_invoice_id,
 		coalesce(stripe_subscription_id, ''), status, amount_due, currency, attempt_count || ' payment attempt(s)'
 		FROM invoices WHERE account_id = $1 AND %s ORDER BY created_at DESC, stripe_invoice_id DESC LIMIT $7`},
-	// River's jobs for the account: its CRM syncs (River's GIN index on args)
-	// and the sends of its messages. The sends are matched by hashing the
-	// account's message IDs against the email jobs: River keeps finished jobs
-	// a day and failed ones a week, so there are few, and per-message GIN
-	// lookups are what a generic plan turns into a scan per message.
-	{TimelineJob, "created_at", padID, `SELECT created_at, ` + padID + `, id::text AS ref, kind, state::text,
-		NULL::bigint, '', coalesce(errors[array_upper(errors, 1)]->>'error', '')
-		FROM river_job WHERE kind = 'crm_sync' AND args @> jsonb_build_object('account_id', $1::bigint) AND %s
-		ORDER BY created_at DESC, id DESC LIMIT $7`},
-	{TimelineJob, "created_at", padID, `SELECT created_at, ` + padID + `, id::text AS ref, kind, state::text,
-		NULL::bigint, '', coalesce(errors[array_upper(errors, 1)]->>'error', '')
-		FROM river_job WHERE kind = 'email' AND args->>'message_id' IN (SELECT id::text FROM messages WHERE account_id = $1)
-		AND %s ORDER BY created_at DESC, id DESC LIMIT $7`},
+	// River's jobs for the account (river_sql.go).
+	{TimelineJob, "created_at", padID, riverTimelineCRMSyncs},
+	{TimelineJob, "created_at", padID, riverTimelineEmails},
 	{TimelineEmail, "created_at", padID, `SELECT created_at, ` + padID + `, id::text AS ref, kind, status, NULL::bigint, '',
 		CASE WHEN last_error <> '' THEN last_error ELSE subject END
 		FROM messages WHERE account_id = $1 AND %s ORDER BY created_at DESC, id DESC LIMIT $7`},

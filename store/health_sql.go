@@ -34,12 +34,12 @@ func (s *Store) QueueHealth(ctx context.Context, stuckAfter time.Duration) (Queu
 	var h QueueHealth
 	err := s.db.QueryRow(ctx, `
 		SELECT
-			(SELECT count(*) FROM river_job WHERE state = 'running' AND attempted_at < now() - $1::interval),
-			(SELECT coalesce(array_agg(DISTINCT kind ORDER BY kind), '{}') FROM river_job WHERE state = 'running' AND attempted_at < now() - $1::interval),
-			(SELECT count(*) FROM river_job WHERE state = 'available'),
-			(SELECT min(scheduled_at) FROM river_job WHERE state = 'available'),
-			(SELECT count(*) FROM river_job WHERE state = 'retryable'),
-			(SELECT count(*) FROM river_job WHERE state = 'discarded'),
+			`+riverStuck("$1")+`,
+			`+riverStuckKinds("$1")+`,
+			`+riverCount("available")+`,
+			`+riverOldestAvailable+`,
+			`+riverCount("retryable")+`,
+			`+riverCount("discarded")+`,
 			(SELECT count(*) FROM stripe_events WHERE status = 'held'),
 			(SELECT count(*) FROM stripe_events WHERE status = 'failed')`, stuckAfter).Scan(
 		&h.Stuck, &h.StuckKinds, &h.Available, &h.OldestAvailable, &h.Retryable, &h.Discarded, &h.HeldEvents, &h.FailedEvents)

@@ -35,17 +35,12 @@ type Figures struct {
 func (s *Store) MetricsFigures(ctx context.Context) (Figures, error) {
 	f := Figures{Events: map[string]int64{}, CRMBacklog: map[string]int64{}}
 	b := &pgx.Batch{}
-	b.Queue(`SELECT kind, state::text AS state, count(*) AS n FROM river_job
-		WHERE state IN ('available', 'scheduled', 'retryable', 'running', 'pending', 'discarded', 'cancelled')
-		GROUP BY 1, 2 ORDER BY 1, 2`).Query(func(rows pgx.Rows) error {
+	b.Queue(riverJobsByKindAndState).Query(func(rows pgx.Rows) error {
 		var err error
 		f.Jobs, err = pgx.CollectRows(rows, pgx.RowToStructByName[JobCount])
 		return err
 	})
-	b.Queue(`SELECT
-			coalesce(extract(epoch FROM now() - min(scheduled_at) FILTER (WHERE state = 'available')), 0)::float8,
-			coalesce(extract(epoch FROM now() - min(attempted_at) FILTER (WHERE state = 'running')), 0)::float8
-		FROM river_job WHERE state IN ('available', 'running')`).QueryRow(func(row pgx.Row) error {
+	b.Queue(riverOldestAges).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&f.OldestAvailable, &f.OldestRunning)
 	})
 	b.Queue(`SELECT status, count(*) FROM stripe_events WHERE status IN ('received', 'failed', 'held') GROUP BY 1`).

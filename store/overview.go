@@ -74,9 +74,9 @@ func (s *Store) Overview(ctx context.Context, since time.Time) (Overview, error)
 			(SELECT min(evidence_due_by) FROM disputes WHERE queue_state = 'open'),
 			(SELECT coalesce(min(id), 0) FROM (SELECT id FROM disputes WHERE queue_state = 'open' AND evidence_due_by IS NOT NULL
 				ORDER BY evidence_due_by, id LIMIT 1) d),
-			(SELECT count(*) FROM river_job WHERE state = 'retryable'),
-			(SELECT count(*) FROM river_job WHERE state = 'discarded'),
-			(SELECT count(*) FROM river_job WHERE state = 'available'),
+			`+riverCount("retryable")+`,
+			`+riverCount("discarded")+`,
+			`+riverCount("available")+`,
 			(SELECT max(crm_last_synced_at) FROM accounts),
 			(SELECT count(*) FROM alerts WHERE `+alertStateWhere[AlertStateOpen]+`)`, since).Scan(
 		&o.WebhooksReceived, &o.BadSignatures, &o.BadBodies, &o.Duplicates, &o.ProcessingFailures, &o.Held,
