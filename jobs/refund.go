@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -70,7 +71,12 @@ func (w *RefundWorker) Work(ctx context.Context, job *river.Job[RefundArgs]) err
 	}
 	if w.Refusal != "" || w.Stripe == nil {
 		w.Logger.Warn("refund refused", "refund_request", req.ID, "reason", w.Refusal)
-		return river.JobCancel(w.fail(ctx, req, true, "refused", w.Refusal+". Next step: fix STRIPE_SECRET_KEY or APP_ENV (switchboard doctor says how), then request the refund again.", ""))
+		// The job ends only once the refusal is recorded: a cancelled job must
+		// never leave its request showing "refund requested".
+		if err := w.fail(ctx, req, true, "refused", w.Refusal+". Next step: fix STRIPE_SECRET_KEY or APP_ENV (switchboard doctor says how), then request the refund again.", ""); err != nil {
+			return err
+		}
+		return river.JobCancel(errors.New("refund refused: " + cmp.Or(w.Refusal, "no Stripe client")))
 	}
 	o, err := w.Store.OrderByID(ctx, req.OrderID)
 	if err != nil {
