@@ -210,6 +210,12 @@ func (w *StripeEventWorker) apply(ctx context.Context, id string, replay, fromRi
 		})
 	}); ferr != nil {
 		w.Logger.ErrorContext(ctx, "recording failed event attempt", "event_id", id, "err", ferr)
+		if perm {
+			// Unrecorded, a cancelled job would leave the event received
+			// with nothing to retry it: let River try again, and that
+			// attempt records the failure.
+			return store.EventReceived, err
+		}
 	}
 	if !final {
 		return store.EventReceived, err
