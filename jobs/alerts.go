@@ -204,7 +204,7 @@ func (w *AlertDeliverWorker) email(ctx context.Context, a store.Alert, text stri
 		return w.Store.MessageDelivered(ctx, id, store.MsgOutbox, store.RenderedMessage{Subject: subject, TextBody: body, HTMLBody: html})
 	}
 	return w.Mail.Send(ctx, mail.Message{To: w.Channels.Email, Subject: subject, Text: body, HTML: html,
-		MessageID: messageID(key)})
+		MessageID: MessageID(key)})
 }
 
 func retryAfterSeconds(v string) time.Duration {

@@ -99,7 +99,8 @@ func (w *EmailWorker) Work(ctx context.Context, job *river.Job[EmailArgs]) error
 		// now (sent, unknown, …) rather than finish without sending.
 		return fmt.Errorf("message %d changed while being claimed; retrying", m.ID)
 	}
-	err = w.Mail.Send(ctx, mail.Message{To: m.To, Subject: r.Subject, Text: r.TextBody, HTML: r.HTMLBody, MessageID: messageID(m.Key)})
+	err = w.Mail.Send(ctx, mail.Message{To: m.To, Subject: r.Subject, Text: r.TextBody, HTML: r.HTMLBody,
+		MessageID: MessageID(m.Key), InReplyTo: m.InReplyTo, References: m.ThreadRefs})
 	if err == nil {
 		return w.sent(rctx, m.ID, r)
 	}
@@ -193,8 +194,12 @@ func (w *EmailWorker) refused(ctx context.Context, job *river.Job[EmailArgs], m 
 // the database's and is retried.
 var errCannotRender = errors.New("cannot render")
 
-// render builds the message from its order and account as they are now.
+// render builds the message from its order and account as they are now; a
+// ticket reply goes out as staff wrote it.
 func (w *EmailWorker) render(ctx context.Context, m store.Message) (store.RenderedMessage, error) {
+	if m.Kind == store.MsgTicketReply {
+		return store.RenderedMessage{Subject: m.Subject, TextBody: m.TextBody, HTMLBody: mail.TextHTML(m.TextBody)}, nil
+	}
 	lost := func(err error) error {
 		if errors.Is(err, store.ErrNotFound) || store.Permanent(err) {
 			return fmt.Errorf("%w: %w", errCannotRender, err)
@@ -234,8 +239,10 @@ func (w *EmailWorker) render(ctx context.Context, m store.Message) (store.Render
 	return store.RenderedMessage{Subject: subject, TextBody: text, HTMLBody: html}, nil
 }
 
-// messageID is a stable Message-ID for a message key.
-func messageID(key string) string {
+// MessageID is the stable Message-ID (without angle brackets) of the message
+// with a key: a receiver can drop a repeated send, and a customer's answer to
+// a ticket reply names it.
+func MessageID(key string) string {
 	return strings.NewReplacer(":", ".", " ", "").Replace(key) + "@switchboard"
 }
 

@@ -71,7 +71,7 @@ func (s *Store) DisputeDetailByID(ctx context.Context, id int64) (DisputeDetail,
 		return out, mapErr("dispute trail", err)
 	}
 	if d.TicketID != nil {
-		rows, _ := s.db.Query(ctx, `SELECT id, ticket_id, author, body, created_at FROM ticket_notes
+		rows, _ := s.db.Query(ctx, `SELECT `+noteColumns+` FROM ticket_notes
 			WHERE ticket_id = $1 ORDER BY id LIMIT 500`, *d.TicketID)
 		if out.TicketNotes, err = pgx.CollectRows(rows, pgx.RowToStructByName[TicketNote]); err != nil {
 			return out, mapErr("dispute ticket notes", err)

@@ -11,6 +11,9 @@ const (
 	MsgRefundNotice      = "refund_notice"
 	MsgPaymentFailed     = "payment_failed"
 	MsgAlert             = "alert"
+	// MsgTicketReply is staff's answer to a ticket, sent as written and
+	// threaded into the customer's conversation.
+	MsgTicketReply = "ticket_reply"
 )
 
 // Message statuses. A message that failed an attempt is degraded (and
@@ -55,6 +58,11 @@ type Message struct {
 	SentAt    *time.Time      `db:"sent_at" json:"sent_at"`
 	// Resends counts an admin's resends; each gets a send job of its own.
 	Resends int `db:"resends" json:"resends"`
+	// TicketID is the ticket a reply answers; InReplyTo and ThreadRefs are
+	// its threading headers (Message-IDs; ThreadRefs space separated).
+	TicketID   *int64 `db:"ticket_id" json:"ticket_id,omitempty"`
+	InReplyTo  string `db:"in_reply_to" json:"-"`
+	ThreadRefs string `db:"thread_refs" json:"-"`
 }
 
 // NewMessage is a message to send once for one business event.

@@ -10,7 +10,7 @@ import (
 )
 
 const messageColumns = `id, key, kind, account_id, order_id, to_addr, subject, text_body, html_body, detail,
-	status, attempts, last_error, created_at, sent_at, resends`
+	status, attempts, last_error, created_at, sent_at, resends, ticket_id, in_reply_to, thread_refs`
 
 // QueueMessage records a message for a business event unless one with the same
 // key exists. It returns the message's ID and whether it is new; only a new

@@ -56,7 +56,30 @@ type Ticket struct {
 	LastAction     string    `db:"last_action" json:"last_action"`
 	CreatedAt      time.Time `db:"created_at" json:"created_at"`
 	UpdatedAt      time.Time `db:"updated_at" json:"updated_at"`
+	// WaitingOn says whose turn it is: staff (a new ticket, or the customer
+	// answered) or the customer (staff replied).
+	WaitingOn string `db:"waiting_on" json:"-"`
+	// Assignee is the staff member's email who took the ticket ("" nobody).
+	Assignee string `db:"assignee" json:"-"`
+	// EmailMessageID and EmailRefs thread replies into the customer's
+	// conversation: the Message-ID of their latest mail and the References.
+	EmailMessageID string `db:"email_message_id" json:"-"`
+	EmailRefs      string `db:"email_refs" json:"-"`
 }
+
+// Whose turn a ticket is.
+const (
+	WaitingOnStaff    = "staff"
+	WaitingOnCustomer = "customer"
+)
+
+// Ticket note kinds: a staff note (only staff see it), a reply sent to the
+// customer, and the customer's answer by email.
+const (
+	NoteStaff    = "note"
+	NoteReply    = "reply"
+	NoteCustomer = "customer"
+)
 
 // NewTicket is a support request as it arrives.
 type NewTicket struct {
@@ -67,6 +90,10 @@ type NewTicket struct {
 	// SourceKey makes a retried delivery open one ticket (an inbound message
 	// ID, a dispute).
 	SourceKey string
+	// EmailMessageID and EmailRefs are an inbound mail's Message-ID and
+	// References headers, so that replies thread.
+	EmailMessageID string
+	EmailRefs      string
 	// AccountID and DisputeID are set when the ticket is opened by an event
 	// about a known account rather than matched by email.
 	AccountID *int64
@@ -174,6 +201,9 @@ type TicketNote struct {
 	Author    string    `db:"author" json:"author"`
 	Body      string    `db:"body" json:"body"`
 	CreatedAt time.Time `db:"created_at" json:"created_at"`
+	// Kind is note (staff only), reply (sent to the customer) or customer
+	// (their answer by email).
+	Kind string `db:"kind" json:"kind"`
 }
 
 // TicketDetail is a ticket with its notes and audit trail (the console's

@@ -9,8 +9,11 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+const noteColumns = `id, ticket_id, author, body, created_at, kind`
+
 const ticketColumns = `id, account_id, dispute_id, requester_email, channel, source_key, subject, body, queue, priority,
-	status, tags, role, plan_tier, payment_state, last_action, created_at, updated_at`
+	status, tags, role, plan_tier, payment_state, last_action, created_at, updated_at,
+	waiting_on, assignee, email_message_id, email_refs`
 
 // CreateTicket opens a ticket: secrets redacted from subject and body, matched
 // to the canonical account by email (or the given account), enriched, tagged
@@ -67,11 +70,11 @@ func (s *Store) CreateTicket(ctx context.Context, in NewTicket, actor string) (t
 		}
 		rows, _ := tx.db.Query(ctx, `
 			INSERT INTO tickets (account_id, dispute_id, requester_email, channel, source_key, subject, body, queue,
-				priority, tags, role, plan_tier, payment_state, last_action)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+				priority, tags, role, plan_tier, payment_state, last_action, email_message_id, email_refs)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 			RETURNING `+ticketColumns,
 			accountID, in.DisputeID, email, in.Channel, key, subject, body, queue, priority, TicketTags(f),
-			f.Role, f.PlanTier, f.PaymentState, lastAction)
+			f.Role, f.PlanTier, f.PaymentState, lastAction, in.EmailMessageID, in.EmailRefs)
 		if t, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Ticket]); err != nil {
 			return mapErr("insert ticket", err)
 		}
@@ -187,7 +190,7 @@ func (s *Store) TicketDetailByID(ctx context.Context, id int64) (TicketDetail, e
 	if err != nil {
 		return TicketDetail{}, err
 	}
-	rows, _ := s.db.Query(ctx, `SELECT id, ticket_id, author, body, created_at FROM ticket_notes WHERE ticket_id = $1 ORDER BY id`, id)
+	rows, _ := s.db.Query(ctx, `SELECT `+noteColumns+` FROM ticket_notes WHERE ticket_id = $1 ORDER BY id`, id)
 	notes, err := pgx.CollectRows(rows, pgx.RowToStructByName[TicketNote])
 	if err != nil {
 		return TicketDetail{}, mapErr("ticket notes", err)
@@ -211,7 +214,7 @@ func (s *Store) AddTicketNote(ctx context.Context, id int64, author, body string
 			return fmt.Errorf("add ticket note: ticket %d: %w", id, ErrNotFound)
 		}
 		rows, _ := tx.db.Query(ctx, `INSERT INTO ticket_notes (ticket_id, author, body) VALUES ($1, $2, $3)
-			RETURNING id, ticket_id, author, body, created_at`, id, author, Redact(body))
+			RETURNING `+noteColumns, id, author, Redact(body))
 		if n, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[TicketNote]); err != nil {
 			return mapErr("add ticket note", err)
 		}

@@ -137,3 +137,14 @@ func assigneeValue(p *int64) string {
 }
 
 func sameID(a *int64, b int64) bool { return a != nil && *a == b }
+
+// noteKind names a ticket note's kind for the page.
+func noteKind(kind string) string {
+	switch kind {
+	case store.NoteReply:
+		return "Reply sent to the customer"
+	case store.NoteCustomer:
+		return "The customer wrote"
+	}
+	return "Staff note"
+}

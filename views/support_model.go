@@ -18,6 +18,8 @@ type TicketsData struct {
 	NextQuery string
 	// NewerHref is the page before this one ("" on the first page).
 	NewerHref string
+	// Now is when the page was made (ticket ages).
+	Now time.Time
 }
 
 // TicketData is one ticket's page.
@@ -42,6 +44,16 @@ type TicketActivity struct {
 	// Draft and Error are the note form's state after a refused note.
 	Draft string
 	Error string
+	// The conversation with the customer: who they are, whose turn it is,
+	// who has the ticket, and the reply form's state after a refused reply.
+	Requester  string
+	WaitingOn  string
+	Assignee   string
+	Me         string
+	Opened     time.Time
+	Now        time.Time
+	ReplyDraft string
+	ReplyError string
 }
 
 // AlertsData is one tab of the alerts page.

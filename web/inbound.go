@@ -25,6 +25,20 @@ type postmarkInbound struct {
 	TextBody          string `json:"TextBody"`
 	HTMLBody          string `json:"HtmlBody"`
 	StrippedTextReply string `json:"StrippedTextReply"`
+	Headers           []struct {
+		Name  string `json:"Name"`
+		Value string `json:"Value"`
+	} `json:"Headers"`
+}
+
+// header returns the value of a mail header Postmark passed on ("" when absent).
+func (in *postmarkInbound) header(name string) string {
+	for _, h := range in.Headers {
+		if strings.EqualFold(h.Name, name) {
+			return strings.TrimSpace(h.Value)
+		}
+	}
+	return ""
 }
 
 // stripNUL removes NUL characters from every field: mail may carry them,
@@ -34,6 +48,10 @@ func (in *postmarkInbound) stripNUL() {
 	for _, f := range []*string{&in.From, &in.FromName, &in.FromFull.Email, &in.FromFull.Name, &in.Subject,
 		&in.MessageID, &in.TextBody, &in.HTMLBody, &in.StrippedTextReply} {
 		*f = strings.ReplaceAll(*f, "\x00", "")
+	}
+	for i := range in.Headers {
+		in.Headers[i].Name = strings.ReplaceAll(in.Headers[i].Name, "\x00", "")
+		in.Headers[i].Value = strings.ReplaceAll(in.Headers[i].Value, "\x00", "")
 	}
 }
 
@@ -80,13 +98,34 @@ func (s *Server) inboundEmail(w http.ResponseWriter, r *http.Request) {
 	if subject == "" {
 		subject = "(no subject)"
 	}
-	nt := store.NewTicket{
-		Email: strings.TrimSpace(firstNonEmpty(in.FromFull.Email, in.From)), Subject: subject, Body: body,
-		Channel: store.ChannelEmail,
-	}
+	from := strings.TrimSpace(firstNonEmpty(in.FromFull.Email, in.From))
+	sourceKey := ""
 	if in.MessageID != "" {
-		nt.SourceKey = "postmark:" + in.MessageID
+		sourceKey = "postmark:" + in.MessageID
 	}
+	mid := strings.Trim(in.header("Message-ID"), "<> ")
+	refs := strings.Join(strings.Fields(in.header("References")), " ")
+	// An answer to a reply sent from a ticket goes back on that ticket (when
+	// it comes from the ticket's customer) and reopens it.
+	if tid, ok := repliedTicket(in.header("In-Reply-To"), in.header("References")); ok {
+		answer := body
+		if s := strings.TrimSpace(in.StrippedTextReply); s != "" {
+			answer = s
+		}
+		appended, err := s.store.AppendCustomerAnswer(r.Context(), store.CustomerAnswer{TicketID: tid, From: from, Body: answer,
+			SourceKey: sourceKey, MessageID: mid, References: refs})
+		if err != nil {
+			s.log.ErrorContext(r.Context(), "inbound email answer", "err", err, "request_id", requestID(r.Context()))
+			writeJSONError(w, http.StatusServiceUnavailable, "could not store the message; Postmark will retry")
+			return
+		}
+		if appended {
+			_ = writeJSON(w, http.StatusOK, map[string]any{"ticket_id": tid, "appended": true})
+			return
+		}
+	}
+	nt := store.NewTicket{Email: from, Subject: subject, Body: body, Channel: store.ChannelEmail, SourceKey: sourceKey,
+		EmailMessageID: mid, EmailRefs: refs}
 	if msg := nt.Validate(); msg != "" {
 		// 403 tells Postmark not to retry a message that will never be valid.
 		writeJSONError(w, http.StatusForbidden, msg)

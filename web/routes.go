@@ -89,6 +89,8 @@ func (s *Server) routeTable() []entry {
 		page("GET /tickets/{id}", roleStaff, s.consoleTicketsShow),
 		page("POST /tickets/{id}/notes", roleStaff, s.ticketsAddNote),
 		page("POST /tickets/{id}/status", roleStaff, s.ticketsSetStatus),
+		page("POST /tickets/{id}/reply", roleStaff, s.ticketsReply),
+		page("POST /tickets/{id}/assign", roleStaff, s.ticketsAssign),
 		page("GET /alerts", roleStaff, s.consoleAlertsIndex),
 		page("POST /alerts/{id}/acknowledge", roleAdmin, s.alertsAcknowledge),
 		page("GET /outbox", roleAdmin, s.outboxIndex),

@@ -106,6 +106,8 @@ var wantAccess = map[string]string{
 	"GET /tickets/{id}":             "admin support",
 	"POST /tickets/{id}/notes":      "admin support",
 	"POST /tickets/{id}/status":     "admin support",
+	"POST /tickets/{id}/reply":      "admin support",
+	"POST /tickets/{id}/assign":     "admin support",
 	"GET /alerts":                   "admin support",
 	"POST /alerts/{id}/acknowledge": "admin",
 	"GET /outbox":                   "admin",

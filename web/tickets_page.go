@@ -51,7 +51,7 @@ func (s *Server) consoleTicketsIndex(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	d := views.TicketsData{Queues: queues, Queue: f.Queue, Status: f.Status, Statuses: store.TicketStatuses}
+	d := views.TicketsData{Queues: queues, Queue: f.Queue, Status: f.Status, Statuses: store.TicketStatuses, Now: time.Now()}
 	d.Tickets, d.NextQuery, d.NewerHref = onePage(r, "before", ts, ticketsPageSize, func(last store.Ticket) string {
 		return strconv.FormatInt(last.ID, 10)
 	})
@@ -82,7 +82,7 @@ func (s *Server) ticketData(r *http.Request, id int64) (views.TicketData, error)
 	}
 	t := td.Ticket
 	t.Subject, t.Body = store.Redact(t.Subject), store.Redact(t.Body)
-	d := views.TicketData{Ticket: t, Activity: activity(td), Admin: currentUser(ctx).Role == store.UserAdmin, Now: time.Now()}
+	d := views.TicketData{Ticket: t, Activity: activity(r, td), Admin: currentUser(ctx).Role == store.UserAdmin, Now: time.Now()}
 	if t.AccountID != nil {
 		ac, err := s.store.AccountContextByID(ctx, *t.AccountID, ticketContextSize)
 		if err != nil {
@@ -94,9 +94,11 @@ func (s *Server) ticketData(r *http.Request, id int64) (views.TicketData, error)
 }
 
 // activity is the swappable part of a ticket's page, redacted.
-func activity(td store.TicketDetail) views.TicketActivity {
-	a := views.TicketActivity{TicketID: td.Ticket.ID, Status: td.Ticket.Status, Statuses: store.TicketStatuses,
-		Notes: td.Notes, Audit: td.Audit}
+func activity(r *http.Request, td store.TicketDetail) views.TicketActivity {
+	t := td.Ticket
+	a := views.TicketActivity{TicketID: t.ID, Status: t.Status, Statuses: store.TicketStatuses,
+		Notes: td.Notes, Audit: td.Audit, Requester: t.RequesterEmail, WaitingOn: t.WaitingOn, Assignee: t.Assignee,
+		Me: currentUser(r.Context()).Email, Opened: t.CreatedAt, Now: time.Now()}
 	for i := range a.Notes {
 		a.Notes[i].Body = store.Redact(a.Notes[i].Body)
 	}
@@ -123,7 +125,7 @@ func (s *Server) ticketsAddNote(w http.ResponseWriter, r *http.Request) error {
 		msg = fmt.Sprintf("A note is at most %d characters; this one has %d.", noteMax, len(body))
 	}
 	if msg != "" {
-		return s.ticketRefused(w, r, id, body, msg)
+		return s.ticketRefused(w, r, id, false, body, msg)
 	}
 	if _, err := s.store.AddTicketNote(r.Context(), id, currentUser(r.Context()).Email, body); err != nil {
 		return err
@@ -160,17 +162,22 @@ func (s *Server) ticketChanged(w http.ResponseWriter, r *http.Request, id int64,
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, views.TicketActivityPanel(activity(td)))
+	return s.render(w, r, http.StatusOK, views.TicketActivityPanel(activity(r, td)))
 }
 
-// ticketRefused re-renders the note form with what was typed and why it was
-// refused (422): the fragment for htmx, else the whole page.
-func (s *Server) ticketRefused(w http.ResponseWriter, r *http.Request, id int64, draft, msg string) error {
+// ticketRefused re-renders the note form (or the reply form) with what was
+// typed and why it was refused (422): the fragment for htmx, else the whole
+// page.
+func (s *Server) ticketRefused(w http.ResponseWriter, r *http.Request, id int64, reply bool, draft, msg string) error {
 	d, err := s.ticketData(r, id)
 	if err != nil {
 		return err
 	}
-	d.Activity.Draft, d.Activity.Error = draft, msg
+	if reply {
+		d.Activity.ReplyDraft, d.Activity.ReplyError = draft, msg
+	} else {
+		d.Activity.Draft, d.Activity.Error = draft, msg
+	}
 	if isPartial(r) {
 		return s.render(w, r, http.StatusUnprocessableEntity, views.TicketActivityPanel(d.Activity))
 	}

@@ -25,6 +25,11 @@ type Message struct {
 	// MessageID is stable per business event, so a receiver can drop a
 	// duplicate if a send is repeated after a crash.
 	MessageID string
+	// InReplyTo and References thread a reply into the customer's
+	// conversation (Message-IDs, without angle brackets; References space
+	// separated).
+	InReplyTo  string
+	References string
 }
 
 // Sender sends one message.
@@ -110,6 +115,15 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	if m.MessageID != "" {
 		msg.SetMessageIDWithValue(m.MessageID)
 	}
+	if m.InReplyTo != "" {
+		msg.SetGenHeader(gomail.HeaderInReplyTo, angle(m.InReplyTo))
+	}
+	if refs := strings.Fields(m.References); len(refs) > 0 {
+		for i, r := range refs {
+			refs[i] = angle(r)
+		}
+		msg.SetGenHeader(gomail.HeaderReferences, strings.Join(refs, " "))
+	}
 	msg.SetDate()
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
@@ -144,3 +158,6 @@ func classify(err error) error {
 	}
 	return fmt.Errorf("smtp: %w", err)
 }
+
+// angle writes a Message-ID in angle brackets, as mail headers carry it.
+func angle(id string) string { return "<" + strings.Trim(id, "<> ") + ">" }

@@ -107,3 +107,18 @@ func Render(kind string, d Data) (subject, text, html string, err error) {
 // Money formats an amount in a currency's minor units, as Stripe sends it
 // (store.Money: the console shows the same).
 func Money(minor int64, currency string) string { return store.Money(minor, currency) }
+
+// TextHTML is the HTML alternative of a plain-text message: every paragraph
+// escaped, line breaks kept.
+func TextHTML(text string) string {
+	var b strings.Builder
+	for _, p := range strings.Split(strings.ReplaceAll(strings.TrimSpace(text), "\r\n", "\n"), "\n\n") {
+		if strings.TrimSpace(p) == "" {
+			continue
+		}
+		b.WriteString("<p>")
+		b.WriteString(strings.ReplaceAll(htmltemplate.HTMLEscapeString(p), "\n", "<br>\n"))
+		b.WriteString("</p>\n")
+	}
+	return b.String()
+}
