@@ -77,6 +77,23 @@ func TestBrowserSupportFlows(t *testing.T) {
 	if got := text(t, ctx, tid("ticket-audit")); !strings.Contains(got, "ticket.note") {
 		t.Fatalf("audit trail after the note: got %q", got)
 	}
+	run(t, ctx, "take the ticket", chromedp.Click(tid("ticket-take")), chromedp.WaitVisible(tid("ticket-release")))
+	if got := text(t, ctx, tid("ticket-assignee")); !strings.Contains(got, sup.Email) {
+		t.Fatalf("assignee after taking it: got %q", got)
+	}
+	run(t, ctx, "reply to the customer",
+		chromedp.SendKeys(tid("reply-body"), "Your card works again; please retry."),
+		chromedp.Click(tid("reply-send")),
+	)
+	poll(t, ctx, "the reply to appear in place",
+		`!!document.querySelector('[data-testid="ticket-note"][data-kind="reply"]') && document.querySelector('[data-testid="reply-body"]').value === ''`)
+	shot(t, ctx, "ticket-replied")
+	if got := text(t, ctx, tid("waiting-on")); got != "waiting on the customer" {
+		t.Fatalf("after the reply: got %q, want waiting on the customer", got)
+	}
+	if n := app.Count(`SELECT count(*) FROM messages WHERE kind = 'ticket_reply' AND to_addr = 'late@example.com'`); n != 1 {
+		t.Fatalf("reply messages queued: got %d, want 1", n)
+	}
 	run(t, ctx, "sign out", chromedp.Click(tid("logout")), chromedp.WaitVisible(tid("login-form")))
 
 	signIn(admin.Email)
