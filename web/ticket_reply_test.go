@@ -132,6 +132,9 @@ func TestTicketReplyThreadsAndTheAnswerReopens(t *testing.T) {
 	if p.Status != http.StatusUnprocessableEntity || p.Text("reply-error") == "" {
 		t.Fatalf("empty reply: got %d %q, want 422 with a message", p.Status, p.Text("reply-error"))
 	}
+	if p := sup.Post(replyPath, url.Values{"body": {"hello\x00there"}}); p.Status < 400 || p.Status >= 500 {
+		t.Fatalf("reply with a NUL byte: got %d, want a 4xx", p.Status)
+	}
 	if n := app.Count(`SELECT count(*) FROM messages WHERE kind = 'ticket_reply'`); n != 2 {
 		t.Fatalf("reply messages: got %d, want 2", n)
 	}
