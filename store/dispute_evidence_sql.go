@@ -40,19 +40,30 @@ func (s *Store) EvidenceSubmissionByID(ctx context.Context, id int64) (EvidenceS
 
 // lockedForEvidence locks a dispute and checks CheckEvidence at now.
 func (s *Store) lockedForEvidence(ctx context.Context, disputeID int64, now time.Time) (Dispute, error) {
-	rows, _ := s.db.Query(ctx, `SELECT `+disputeColumns+` FROM disputes WHERE id = $1 FOR UPDATE`, disputeID)
-	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Dispute])
-	if err != nil {
-		return d, mapErr("lock dispute for evidence", err)
-	}
-	subs, err := s.EvidenceSubmissions(ctx, disputeID)
+	d, err := s.lockDispute(ctx, disputeID)
 	if err != nil {
 		return d, err
 	}
-	if err := CheckEvidence(d, subs, now); err != nil {
-		return d, fmt.Errorf("dispute %d: %w", disputeID, err)
+	return d, s.checkEvidence(ctx, d, now)
+}
+
+// lockDispute locks a dispute's row for a change of its evidence.
+func (s *Store) lockDispute(ctx context.Context, disputeID int64) (Dispute, error) {
+	rows, _ := s.db.Query(ctx, `SELECT `+disputeColumns+` FROM disputes WHERE id = $1 FOR UPDATE`, disputeID)
+	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Dispute])
+	return d, mapErr("lock dispute for evidence", err)
+}
+
+// checkEvidence applies CheckEvidence to a locked dispute.
+func (s *Store) checkEvidence(ctx context.Context, d Dispute, now time.Time) error {
+	subs, err := s.EvidenceSubmissions(ctx, d.ID)
+	if err != nil {
+		return err
 	}
-	return d, nil
+	if err := CheckEvidence(d, subs, now); err != nil {
+		return fmt.Errorf("dispute %d: %w", d.ID, err)
+	}
+	return nil
 }
 
 // SaveEvidenceDraft saves a dispute's evidence draft after CheckEvidence and
@@ -116,8 +127,14 @@ type NewEvidenceSubmission struct {
 // both pass. The same form key returns the submission it already made, with
 // created false. Run it in InTx to enqueue its job.
 func (s *Store) CreateEvidenceSubmission(ctx context.Context, in NewEvidenceSubmission, now time.Time) (EvidenceSubmission, bool, error) {
+	// Lock first: a double click's two requests arrive together, and the
+	// second must find the first's row by its form key, not be refused.
+	d, err := s.lockDispute(ctx, in.DisputeID)
+	if err != nil {
+		return EvidenceSubmission{}, false, err
+	}
 	var id int64
-	err := s.db.QueryRow(ctx, `SELECT id FROM dispute_evidence_submissions WHERE form_key = $1 AND dispute_id = $2`,
+	err = s.db.QueryRow(ctx, `SELECT id FROM dispute_evidence_submissions WHERE form_key = $1 AND dispute_id = $2`,
 		in.FormKey, in.DisputeID).Scan(&id)
 	if err == nil {
 		sub, err := s.EvidenceSubmissionByID(ctx, id)
@@ -125,7 +142,7 @@ func (s *Store) CreateEvidenceSubmission(ctx context.Context, in NewEvidenceSubm
 	} else if !errors.Is(err, pgx.ErrNoRows) {
 		return EvidenceSubmission{}, false, mapErr("evidence submission by form key", err)
 	}
-	if _, err := s.lockedForEvidence(ctx, in.DisputeID, now); err != nil {
+	if err := s.checkEvidence(ctx, d, now); err != nil {
 		return EvidenceSubmission{}, false, err
 	}
 	if in.Evidence != nil {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -102,9 +103,19 @@ func TestEvidenceDraftAndSubmit(t *testing.T) {
 		t.Fatalf("saving a draft reached Stripe")
 	}
 
+	// A double click: the same form twice at once, then once more.
 	form := evidenceForm(p, goodEvidence)
+	var wg sync.WaitGroup
+	statuses := make([]int, 2)
+	for i := range statuses {
+		wg.Add(1)
+		go func() { defer wg.Done(); statuses[i] = c.Post(evidencePath(d)+"/submit", form).Status }()
+	}
+	wg.Wait()
+	if statuses[0] != http.StatusSeeOther || statuses[1] != http.StatusSeeOther {
+		t.Fatalf("a double submit's answers: got %v, want 303 twice", statuses)
+	}
 	c.Post(evidencePath(d)+"/submit", form).Want(http.StatusSeeOther)
-	c.Post(evidencePath(d)+"/submit", form).Want(http.StatusSeeOther) // a double click
 	sub := onlySubmission(t, app, d)
 	app.Eventually(10*time.Second, "the evidence job reaches Stripe", func() bool {
 		return submissionStatus(t, app, sub.ID).Status == store.EvidenceSubmitted
@@ -159,6 +170,10 @@ func TestEvidenceDraftAndSubmit(t *testing.T) {
 	if n := app.Count(`SELECT count(*) FROM ticket_notes n JOIN tickets t ON t.id = n.ticket_id
 		WHERE t.dispute_id = $1 AND n.body LIKE '%evidence submitted to Stripe (request ' || $2 || '%'`, d.ID, done.StripeRequestID); n != 1 {
 		t.Fatalf("notes on the dispute's ticket about the submission: got %d, want 1", n)
+	}
+	ticket := c.Get("/tickets/" + p.Text("dispute-ticket")).Want(http.StatusOK)
+	if !strings.Contains(ticket.Body, "evidence submitted to Stripe (request "+done.StripeRequestID+")") {
+		t.Fatalf("the dispute's ticket page does not show the submission with Stripe's request ID")
 	}
 
 	// Another tab's form, and a draft save, after the submission: refused, nothing changes.
