@@ -44,6 +44,9 @@ type config struct {
 	ReconcileWindow   time.Duration
 	// TrustedProxies are the load balancers whose X-Forwarded-For is honoured.
 	TrustedProxies []netip.Prefix
+	// SupportSubmitsEvidence lets support staff, not only admins, save and
+	// submit dispute evidence.
+	SupportSubmitsEvidence bool
 }
 
 func (c config) production() bool { return c.AppEnv == "production" }
@@ -107,6 +110,7 @@ func (c *config) vars() []envVar {
 			}
 			return strings.Join(ps, ",")
 		}},
+		boolean("SUPPORT_SUBMITS_EVIDENCE", &c.SupportSubmitsEvidence, false),
 	}
 }
 
@@ -169,6 +173,22 @@ func integer(name string, dst *int, def int) envVar {
 		*dst = n
 		return nil
 	}, show: func() string { return strconv.Itoa(*dst) }}
+}
+
+// boolean is a true/false setting with a default.
+func boolean(name string, dst *bool, def bool) envVar {
+	return envVar{name: name, load: func(v string) error {
+		if v == "" {
+			*dst = def
+			return nil
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%s is %q: want true or false", name, v)
+		}
+		*dst = b
+		return nil
+	}, show: func() string { return strconv.FormatBool(*dst) }}
 }
 
 // duration is a duration setting with a default.

@@ -46,8 +46,9 @@ type RefundWorker struct {
 	Refusal string
 }
 
-// RefundRefusal says why this deployment must not refund ("" when it may):
-// no Stripe client, or a key whose mode does not match APP_ENV.
+// RefundRefusal says why this deployment must not refund, nor submit
+// dispute evidence ("" when it may): no Stripe client, or a key whose mode
+// does not match APP_ENV.
 func RefundRefusal(d Deps) string {
 	if d.Stripe == nil {
 		return "STRIPE_SECRET_KEY is not set, so Switchboard cannot call Stripe"

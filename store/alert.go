@@ -23,6 +23,7 @@ const (
 	AlertCRMRejected     = "crm_rejected"     // subject: "account:N"
 	AlertEmailUnknown    = "email_unknown"    // subject: "message:N"
 	AlertEventFailed     = "event_failed"     // subject: "event:evt_…"
+	AlertEvidenceFailed  = "evidence_failed"  // subject: "dispute:dp_…"
 )
 
 // Alert is one problem, however often it happened.

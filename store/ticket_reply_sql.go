@@ -12,7 +12,9 @@ import (
 // ReplyKey is the message key of a reply (note noteID) to ticket ticketID;
 // the reply's Message-ID is made from it, and a customer's answer that
 // references it finds the ticket again.
-func ReplyKey(ticketID, noteID int64) string { return fmt.Sprintf("ticket_reply:%d:%d", ticketID, noteID) }
+func ReplyKey(ticketID, noteID int64) string {
+	return fmt.Sprintf("ticket_reply:%d:%d", ticketID, noteID)
+}
 
 // QueueTicketReply records staff's reply to a ticket's customer: a note of
 // kind reply, the message that sends it (threaded into the customer's

@@ -62,6 +62,30 @@ type DisputeData struct {
 	Note      string
 	// Live links the dispute to Stripe's live dashboard, else the test one.
 	Live bool
+	// Evidence is the dispute's evidence draft, submissions and form.
+	Evidence EvidenceView
+}
+
+// EvidenceView is a dispute's evidence section.
+type EvidenceView struct {
+	// Fields are the form's fields for the dispute's reason.
+	Fields []store.EvidenceField
+	// Draft is the form's values: the saved draft, or what was posted.
+	Draft store.Evidence
+	// Saved is the saved draft (nil: none yet).
+	Saved       *store.EvidenceDraft
+	Submissions []store.EvidenceSubmission
+	// CanEdit is true for the roles that may save and submit evidence.
+	CanEdit bool
+	// Refusal is why the evidence can no longer change (closed, past the
+	// deadline, already submitted); "" while it can.
+	Refusal string
+	// StripeRefusal is why this deployment cannot call Stripe ("" when it can).
+	StripeRefusal string
+	// Key is the submit button's one-time form key.
+	Key string
+	// Error is the form's message (422).
+	Error string
 }
 
 // SellerOrdersData is one page of a seller's orders.

@@ -85,8 +85,11 @@ func (s *Server) disputeData(r *http.Request, id int64) (views.DisputeData, erro
 	}
 	d := views.DisputeData{DisputeDetail: dd, Now: time.Now(), CanManage: currentUser(r.Context()).Role == store.UserAdmin, Live: s.cfg.Production}
 	if d.CanManage {
-		d.Assignees, err = s.store.Assignees(r.Context())
+		if d.Assignees, err = s.store.Assignees(r.Context()); err != nil {
+			return d, err
+		}
 	}
+	d.Evidence, err = s.evidenceView(r.Context(), dd.Dispute.Dispute)
 	return d, err
 }
 

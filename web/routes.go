@@ -120,6 +120,8 @@ func (s *Server) routeTable() []entry {
 		page("POST /disputes/{id}/notes", roleStaff, s.disputesNote),
 		page("POST /disputes/{id}/assign", roleAdmin, s.disputesAssign),
 		page("POST /disputes/{id}/close", roleAdmin, s.disputesClose),
+		page("POST /disputes/{id}/evidence", s.evidenceAccess(), s.disputesEvidenceSave),
+		page("POST /disputes/{id}/evidence/submit", s.evidenceAccess(), s.disputesEvidenceSubmit),
 		page("GET /seller/orders", roleSellerView, s.sellerOrdersIndex),
 		page("GET /seller/orders/{id}", roleSellerView, s.sellerOrdersShow),
 		page("GET /seller/disputes", roleSellerView, s.sellerDisputesIndex),

@@ -97,9 +97,12 @@ var wantAccess = map[string]string{
 	"POST /disputes/{id}/notes":     "admin support",
 	"POST /disputes/{id}/assign":    "admin",
 	"POST /disputes/{id}/close":     "admin",
-	"GET /seller/orders":            "admin seller",
-	"GET /seller/orders/{id}":       "admin seller",
-	"GET /seller/disputes":          "admin seller",
+	// Support too with SUPPORT_SUBMITS_EVIDENCE (TestEvidenceSupportSetting).
+	"POST /disputes/{id}/evidence":        "admin",
+	"POST /disputes/{id}/evidence/submit": "admin",
+	"GET /seller/orders":                  "admin seller",
+	"GET /seller/orders/{id}":             "admin seller",
+	"GET /seller/disputes":                "admin seller",
 
 	"GET /tickets":                  "admin support",
 	"GET /tickets.csv":              "admin support",

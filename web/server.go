@@ -116,6 +116,12 @@ type Config struct {
 	// RefundRefusal is why refunds are refused here (no Stripe key, or its
 	// mode does not match APP_ENV); "" allows them. internal/app sets it.
 	RefundRefusal string
+	// EvidenceRefusal is why submitting dispute evidence to Stripe is refused
+	// here (the same rule as refunds); "" allows it. internal/app sets it.
+	EvidenceRefusal string
+	// SupportSubmitsEvidence lets support staff save and submit dispute
+	// evidence (SUPPORT_SUBMITS_EVIDENCE); otherwise admins only.
+	SupportSubmitsEvidence bool
 }
 
 // Server holds what the handlers share.

@@ -93,6 +93,8 @@ type Options struct {
 	// Stripe is the Stripe API the app reconciles against (STRIPE_SECRET_KEY
 	// and STRIPE_API_BASE set to this fake); nil: none.
 	Stripe *stripefake.Stripe
+	// SupportSubmitsEvidence lets support staff submit dispute evidence.
+	SupportSubmitsEvidence bool
 }
 
 // MailFrom is the sender test apps use.
@@ -145,6 +147,7 @@ func NewWith(t testing.TB, o Options) *App {
 			Settings:    []web.Setting{{Name: "STRIPE_WEBHOOK_SECRET", Value: strings.Join(secrets, ","), Secret: true}},
 			InboundUser: o.InboundUser, InboundPassword: o.InboundPassword, TicketRateLimit: o.TicketRateLimit,
 			MailOutbox: o.SMTPURL == "", Doctor: o.Doctor, Reconcile: o.Stripe != nil,
+			SupportSubmitsEvidence: o.SupportSubmitsEvidence,
 		},
 	})
 	if err != nil {

@@ -52,28 +52,36 @@ func (s *Stripe) Refunds() []map[string]any {
 	return append([]map[string]any(nil), s.refunds...)
 }
 
-// post answers a POST: only POST /v1/refunds exists here. With an
-// Idempotency-Key, the first answer (but a 5xx) is saved and replayed to
-// every request with the same key and parameters, and a request with the same
-// key and other parameters is refused, as Stripe does.
+// post answers a POST: POST /v1/refunds and POST /v1/disputes/{id} exist
+// here. With an Idempotency-Key, the first answer (but a 5xx) is saved and
+// replayed to every request with the same key and parameters, and a request
+// with the same key and other parameters is refused, as Stripe does.
 func (s *Stripe) post(w http.ResponseWriter, r *http.Request, key string, allowed map[string]bool) (int, any) {
 	fail := func(e *apiError) (int, any) { return e.status, map[string]any{"error": e} }
-	if r.URL.Path != "/v1/refunds" {
+	resource, disputeID := WriteRefunds, ""
+	switch rest, ok := strings.CutPrefix(r.URL.Path, "/v1/disputes/"); {
+	case r.URL.Path == "/v1/refunds":
+	case ok && rest != "" && !strings.Contains(rest, "/"):
+		resource, disputeID = WriteDisputes, rest
+	default:
 		return fail(invalid(404, "", "", "Unrecognized request URL (%s: %s). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.", r.Method, r.URL.Path))
 	}
-	if allowed != nil && !allowed[WriteRefunds] {
+	if allowed != nil && !allowed[resource] {
 		return fail(&apiError{status: 403, Type: "invalid_request_error",
-			Message: fmt.Sprintf("The provided key '%s' does not have the required permissions for this endpoint on account '%s'. Having the 'rak_refund_write' permission would allow this request to continue.", maskKey(key), s.AccountID)})
+			Message: fmt.Sprintf("The provided key '%s' does not have the required permissions for this endpoint on account '%s'. Having the 'rak_%s_write' permission would allow this request to continue.", maskKey(key), s.AccountID, strings.TrimSuffix(resource, "s"))})
 	}
 	if err := r.ParseForm(); err != nil || len(r.URL.Query()) > 0 {
 		return fail(invalid(400, "", "", "Invalid request body"))
 	}
 	idemKey := r.Header.Get("Idempotency-Key")
 	params := r.PostForm.Encode()
+	account := r.Header.Get("Stripe-Account")
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Stripe scopes idempotency keys to the account the request acts on.
+	idem := key + " " + account + " " + idemKey
 	if idemKey != "" {
-		if prev, ok := s.idem[key+" "+idemKey]; ok {
+		if prev, ok := s.idem[idem]; ok {
 			if prev.params != params {
 				return fail(&apiError{status: 400, Type: "idempotency_error", Message: fmt.Sprintf("Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '%s' if you meant to execute a different request.", idemKey)})
 			}
@@ -81,9 +89,15 @@ func (s *Stripe) post(w http.ResponseWriter, r *http.Request, key string, allowe
 			return prev.status, prev.body
 		}
 	}
-	status, body := s.createRefund(r, strings.Contains(key, "_live_"))
+	var status int
+	var body any
+	if disputeID != "" {
+		status, body = s.updateDispute(r, disputeID, account, strings.Contains(key, "_live_"))
+	} else {
+		status, body = s.createRefund(r, strings.Contains(key, "_live_"))
+	}
 	if idemKey != "" && status < 500 {
-		s.idem[key+" "+idemKey] = idemResult{params: params, status: status, body: body}
+		s.idem[idem] = idemResult{params: params, status: status, body: body}
 	}
 	return status, body
 }

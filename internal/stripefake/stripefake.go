@@ -32,6 +32,8 @@ const (
 	ReadWebhookEndpoints = "webhook_endpoints"
 	// WriteRefunds lets a restricted key create refunds.
 	WriteRefunds = "refunds"
+	// WriteDisputes lets a restricted key update disputes (submit evidence).
+	WriteDisputes = "disputes"
 )
 
 // Stripe is the fake. Its URL is the STRIPE_API_BASE to give a client.
@@ -55,6 +57,11 @@ type Stripe struct {
 	refunds   []map[string]any
 	idem      map[string]idemResult
 	refundErr []string
+	disputes  map[string]*dispute
+	// disputeErr are scripted refusals of dispute updates (DisputeError).
+	disputeErr []string
+	// disputeSubs are the dispute updates accepted.
+	disputeSubs []DisputeSubmission
 }
 
 // Fault is one scripted answer: Status 429 (with Retry-After and
@@ -84,7 +91,7 @@ func New(t testing.TB) *Stripe {
 	s := &Stripe{
 		Key: "sk_test_" + randHex(12), AccountID: "acct_" + randHex(8), now: time.Now,
 		keys: map[string]map[string]bool{}, connected: map[string]bool{},
-		charges: map[string]*charge{}, idem: map[string]idemResult{},
+		charges: map[string]*charge{}, idem: map[string]idemResult{}, disputes: map[string]*dispute{},
 	}
 	s.keys[s.Key] = nil
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
