@@ -57,6 +57,8 @@ type DisputeData struct {
 	Now       time.Time
 	// CanManage shows assignment and closing (admins).
 	CanManage bool
+	// MeID is the signed-in user: staff who do not have the dispute can take it.
+	MeID int64
 	// NoteError is the note form's message (422).
 	NoteError string
 	Note      string

@@ -83,7 +83,8 @@ func (s *Server) disputeData(r *http.Request, id int64) (views.DisputeData, erro
 	if err != nil {
 		return views.DisputeData{}, err
 	}
-	d := views.DisputeData{DisputeDetail: dd, Now: time.Now(), CanManage: currentUser(r.Context()).Role == store.UserAdmin, Live: s.cfg.Production}
+	d := views.DisputeData{DisputeDetail: dd, Now: time.Now(), CanManage: currentUser(r.Context()).Role == store.UserAdmin, Live: s.cfg.Production,
+		MeID: currentUser(r.Context()).ID}
 	if d.CanManage {
 		if d.Assignees, err = s.store.Assignees(r.Context()); err != nil {
 			return d, err
@@ -183,6 +184,23 @@ func (s *Server) disputesAssign(w http.ResponseWriter, r *http.Request) error {
 		msg = "The dispute is assigned."
 	}
 	s.flash(ctx, "ok", msg)
+	redirectAfterPost(w, r, fmt.Sprintf("/disputes/%d", id))
+	return nil
+}
+
+// disputesTake handles POST /disputes/{id}/take: the signed-in staff member
+// (support too) takes the dispute; only admins assign it to someone else.
+func (s *Server) disputesTake(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := disputeID(r)
+	if err != nil {
+		return err
+	}
+	me := currentUser(ctx)
+	if err := s.store.AssignDispute(ctx, id, &me.ID, me.Email); err != nil {
+		return err
+	}
+	s.flash(ctx, "ok", "You have the dispute.")
 	redirectAfterPost(w, r, fmt.Sprintf("/disputes/%d", id))
 	return nil
 }

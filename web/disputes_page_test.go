@@ -162,6 +162,20 @@ func TestDisputeNotesAssignAndClose(t *testing.T) {
 	support.Post(path+"/close", nil).Want(http.StatusForbidden)
 	support.Post("/disputes/99999999/notes", url.Values{"note": {"x"}}).Want(http.StatusNotFound)
 
+	// Support takes the dispute themselves (and only themselves).
+	if support.Get(path).Find("dispute-take").Length() != 1 {
+		t.Fatalf("support does not see the take button on an unassigned dispute")
+	}
+	support.Post(path+"/take", nil).Want(http.StatusSeeOther)
+	page = support.Get(path).Want(http.StatusOK)
+	if got := page.Text("dispute-assignee"); got != support.User.Email || page.Find("dispute-take").Length() != 0 {
+		t.Fatalf("after taking it: assignee %q, take button shown %d times", got, page.Find("dispute-take").Length())
+	}
+	if n := app.Count(`SELECT count(*) FROM audit_log WHERE action = 'dispute.assign' AND actor = $1`, support.User.Email); n != 1 {
+		t.Fatalf("audit entries for taking the dispute: got %d, want 1", n)
+	}
+	support.Post("/disputes/99999999/take", nil).Want(http.StatusNotFound)
+
 	// Admins assign to staff, never to a seller or nobody that exists.
 	admin := app.SignIn(store.UserAdmin)
 	admin.Post(path+"/assign", url.Values{"user_id": {strconv.FormatInt(support.User.ID, 10)}}).Want(http.StatusSeeOther)

@@ -119,6 +119,7 @@ func (s *Server) routeTable() []entry {
 		page("GET /disputes/{id}", roleStaff, s.consoleDisputesShow),
 		page("POST /disputes/{id}/notes", roleStaff, s.disputesNote),
 		page("POST /disputes/{id}/assign", roleAdmin, s.disputesAssign),
+		page("POST /disputes/{id}/take", roleStaff, s.disputesTake),
 		page("POST /disputes/{id}/close", roleAdmin, s.disputesClose),
 		page("POST /disputes/{id}/evidence", s.evidenceAccess(), s.disputesEvidenceSave),
 		page("POST /disputes/{id}/evidence/submit", s.evidenceAccess(), s.disputesEvidenceSubmit),

@@ -96,6 +96,7 @@ var wantAccess = map[string]string{
 	"GET /disputes/{id}":            "admin support",
 	"POST /disputes/{id}/notes":     "admin support",
 	"POST /disputes/{id}/assign":    "admin",
+	"POST /disputes/{id}/take":      "admin support",
 	"POST /disputes/{id}/close":     "admin",
 	// Support too with SUPPORT_SUBMITS_EVIDENCE (TestEvidenceSupportSetting).
 	"POST /disputes/{id}/evidence":        "admin",
