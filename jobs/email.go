@@ -200,7 +200,7 @@ func (w *EmailWorker) render(ctx context.Context, m store.Message) (store.Render
 	if m.Kind == store.MsgTicketReply {
 		return store.RenderedMessage{Subject: m.Subject, TextBody: m.TextBody, HTMLBody: mail.TextHTML(m.TextBody)}, nil
 	}
-	lost := func(err error) error {
+	classify := func(err error) error {
 		if errors.Is(err, store.ErrNotFound) || store.Permanent(err) {
 			return fmt.Errorf("%w: %w", errCannotRender, err)
 		}
@@ -210,14 +210,14 @@ func (w *EmailWorker) render(ctx context.Context, m store.Message) (store.Render
 	if m.AccountID != nil {
 		a, err := w.Store.AccountByID(ctx, *m.AccountID)
 		if err != nil {
-			return store.RenderedMessage{}, lost(err)
+			return store.RenderedMessage{}, classify(err)
 		}
 		d.Name = a.Name
 	}
 	if m.OrderID != nil {
 		o, err := w.Store.OrderByID(ctx, *m.OrderID)
 		if err != nil {
-			return store.RenderedMessage{}, lost(err)
+			return store.RenderedMessage{}, classify(err)
 		}
 		// The marketplace's reference, never our internal number: without
 		// one the mail says "your order".
