@@ -163,3 +163,11 @@ const (
 		FROM river_job WHERE kind = 'email' AND args->>'message_id' IN (SELECT id::text FROM messages WHERE account_id = $1)
 		AND %s ORDER BY created_at DESC, id DESC LIMIT $7`
 )
+
+// riverFinishedByBucket counts the jobs finished since $1 in buckets of $2:
+// completed, and failed for good (discarded or cancelled). River's index on
+// (state, finalized_at) serves it.
+const riverFinishedByBucket = `SELECT date_bin($2::interval, finalized_at, $1) AS b,
+		count(*) FILTER (WHERE state = 'completed'),
+		count(*) FILTER (WHERE state IN ('discarded', 'cancelled'))
+	FROM river_job WHERE state IN ('completed', 'discarded', 'cancelled') AND finalized_at >= $1 GROUP BY 1`

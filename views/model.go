@@ -64,6 +64,8 @@ type OverviewData struct {
 	// Live links objects without a mode of their own to Stripe's live
 	// dashboard (production), else the test one.
 	Live bool
+	// Charts are drawn on the full page only (not on each refresh).
+	Charts ChartsData
 }
 
 // EventsData is one page of the events list.

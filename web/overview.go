@@ -26,6 +26,21 @@ func (s *Server) overviewShow(w http.ResponseWriter, r *http.Request) error {
 	if isPartial(r) {
 		return s.render(w, r, http.StatusOK, views.OverviewStats(d))
 	}
+	rng := r.URL.Query().Get("range")
+	from, step, n := now.UTC().Truncate(time.Hour).Add(-23*time.Hour), time.Hour, 24
+	switch rng {
+	case "", "24h":
+		rng = "24h"
+	case "7d":
+		from, step, n = now.UTC().Truncate(24*time.Hour).Add(-6*24*time.Hour), 24*time.Hour, 7
+	default:
+		return badRequest("range must be 24h or 7d")
+	}
+	buckets, err := s.store.Charts(ctx, from, step, n)
+	if err != nil {
+		return err
+	}
+	d.Charts = views.BuildCharts(rng, buckets)
 	return s.render(w, r, http.StatusOK, views.OverviewPage(s.shell(r, "Overview"), d))
 }
 

@@ -52,7 +52,8 @@ func pickTargets(ctx context.Context, pool *pgxpool.Pool) ([]target, error) {
 	yesterday := time.Now().UTC().AddDate(0, 0, -1).Format(time.DateOnly)
 	busy := []string{fmt.Sprintf("/customers/%d", buyer), fmt.Sprintf("/customers/%d", seller)}
 	return []target{
-		{"overview", []string{"/"}, "overview-stats", true},
+		{"overview (charts of 24 h)", []string{"/"}, "chart-webhooks", true},
+		{"overview ?range=7d", []string{"/?range=7d"}, "chart-webhooks", true},
 		{"events ?type=charge.succeeded", []string{"/events?type=charge.succeeded"}, "events-table", true},
 		{"events ?status=failed", []string{"/events?status=failed"}, "events-table", true},
 		{"events ?customer=(busiest buyer)", []string{"/events?customer=" + url.QueryEscape(cus)}, "events-table", true},
