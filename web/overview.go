@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/switchboardhq/switchboard/store"
@@ -36,7 +38,7 @@ func (s *Server) overviewShow(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return badRequest("range must be 24h or 7d")
 	}
-	buckets, err := s.store.Charts(ctx, from, step, n)
+	buckets, err := s.charts.get(ctx, s.store, rng, from, step, n)
 	if err != nil {
 		return err
 	}
@@ -68,4 +70,42 @@ func withJobs(items []store.AttentionItem, o store.Overview) []store.AttentionIt
 		jobs()
 	}
 	return out
+}
+
+// chartTTL is how long an instance reuses the overview's chart figures: they
+// are drawn by the hour or the day, and reading a week of a busy ledger takes
+// a range scan of its rows (about 130 ms for 36,000 events a week on the
+// 2-core machine), which every page load need not pay.
+const chartTTL = time.Minute
+
+// chartCache keeps each window's chart figures for chartTTL, per instance.
+type chartCache struct {
+	mu      sync.Mutex
+	entries map[string]chartEntry
+}
+
+type chartEntry struct {
+	from    time.Time
+	at      time.Time
+	buckets []store.ChartBucket
+}
+
+// get returns the window's buckets, read again when older than chartTTL or
+// when the window has moved to a new hour or day. One reader at a time per
+// instance: a burst of page loads after expiry reads once.
+func (c *chartCache) get(ctx context.Context, st *store.Store, key string, from time.Time, step time.Duration, n int) ([]store.ChartBucket, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.entries[key]; ok && e.from.Equal(from) && time.Since(e.at) < chartTTL {
+		return e.buckets, nil
+	}
+	bs, err := st.Charts(ctx, from, step, n)
+	if err != nil {
+		return nil, err
+	}
+	if c.entries == nil {
+		c.entries = map[string]chartEntry{}
+	}
+	c.entries[key] = chartEntry{from: from, at: time.Now(), buckets: bs}
+	return bs, nil
 }

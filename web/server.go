@@ -126,6 +126,7 @@ type Config struct {
 
 // Server holds what the handlers share.
 type Server struct {
+	charts  chartCache
 	store   *store.Store
 	jobs    Queue
 	events  Replayer
