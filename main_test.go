@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"io"
 	"net"
 	"net/http"
@@ -192,12 +193,18 @@ func TestImportDirection(t *testing.T) {
 // after finishing what it was doing.
 func TestServeShutsDownGracefully(t *testing.T) {
 	url := pgtest.URL(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	// A port below Linux's ephemeral range, so that no outgoing connection
+	// takes it between this check and serve's bind.
+	var addr string
+	for i := 0; addr == ""; i++ {
+		a := fmt.Sprintf("127.0.0.1:%d", 20000+rand.IntN(12000))
+		if ln, err := net.Listen("tcp", a); err == nil {
+			ln.Close()
+			addr = a
+		} else if i == 200 {
+			t.Fatal(err)
+		}
 	}
-	addr := ln.Addr().String()
-	ln.Close()
 	t.Setenv("DATABASE_URL", url)
 	t.Setenv("LISTEN_ADDR", addr)
 	t.Setenv("STRIPE_WEBHOOK_SECRET", apptest.Secret)

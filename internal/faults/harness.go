@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -298,13 +299,24 @@ func (p *Postgres) Restart(mode string, down time.Duration) {
 	p.Start()
 }
 
+// freePort picks a loopback port for a server the test starts later, and
+// restarts on the same port after a kill or a Postgres restart. It picks
+// below Linux's ephemeral range (32768–60999 by default): a port the kernel
+// handed out for ":0" can be taken by any outgoing connection between the
+// check and the server's bind (or while the server is down), which once
+// failed TestKill9DuringJobs with "address already in use". Ports here are
+// only ever taken by listeners that ask for them by number.
 func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+	var err error
+	for range 200 {
+		port := 20000 + rand.IntN(12000)
+		var ln net.Listener
+		if ln, err = net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			ln.Close()
+			return port, nil
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
+	return 0, fmt.Errorf("no free port below the ephemeral range: %w", err)
 }
 
 func tail(s string, n int) string {
