@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/switchboardhq/switchboard/internal/apptest"
+	"github.com/switchboardhq/switchboard/jobs"
 )
 
 // Env is one test's world: its own cluster, the server as a child process,
@@ -143,11 +144,6 @@ func (e *Env) JobSummary() string {
 	return strings.Join(parts, ", ")
 }
 
-// messageID is the Message-ID the product gives a message key (jobs/email.go).
-func messageID(key string) string {
-	return strings.NewReplacer(":", ".", " ", "").Replace(key) + "@switchboard"
-}
-
 // MailReport compares the messages table with what the SMTP fake received.
 type MailReport struct {
 	Messages   int      // customer messages in the database
@@ -190,7 +186,7 @@ func (e *Env) Mail() MailReport {
 			break
 		}
 		r.Messages++
-		mid := messageID(key)
+		mid := jobs.MessageID(key)
 		known[mid] = true
 		switch n := got[mid]; status {
 		case "sent":

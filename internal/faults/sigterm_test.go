@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/switchboardhq/switchboard/jobs"
 )
 
 // TestSIGTERMUnderLoad sends SIGTERM while email sends wait 2 s for the SMTP
@@ -44,7 +46,7 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 	for _, m := range e.SMTP.Messages() {
 		var status string
 		for _, row := range e.messageRows() {
-			if messageID(row.key) == trimID(m.MessageID) {
+			if jobs.MessageID(row.key) == trimID(m.MessageID) {
 				status = row.status
 			}
 		}
