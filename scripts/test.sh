@@ -13,7 +13,8 @@ if [ -x scripts/chromium.sh ]; then
 	export CHROMIUM
 fi
 
-echo "test.sh: checking formatting, generated code and vet"
+echo "test.sh: checking tracked file sizes, formatting, generated code and vet"
+scripts/check-size.sh
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.pgdata/*'))
 if [ -n "$unformatted" ]; then
 	echo "test.sh: these files need gofmt:" >&2
