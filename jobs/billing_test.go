@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -212,5 +213,31 @@ func TestTransientWorkerFailureIsRetriedAndRecorded(t *testing.T) {
 	}
 	if o := order(t, app, pi); o.Status != "paid" {
 		t.Fatalf("order: got %s", o.Status)
+	}
+}
+
+// A checkout's billing name is incidental; the customer object is
+// authoritative for the name whichever arrives first.
+func TestCustomerSnapshotWinsOverCheckoutInEitherOrder(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	for _, snapshotFirst := range []bool{true, false} {
+		t.Run(fmt.Sprintf("snapshot first %v", snapshotFirst), func(t *testing.T) {
+			t.Parallel()
+			app := New(t)
+			cus := NewID("cus")
+			snapshot := NewEvent("customer.updated", Customer(cus, "maya@example.com", "Maya Lind")).At(now.Add(-time.Minute))
+			checkout := NewEvent("checkout.session.completed",
+				CheckoutSession(NewID("cs"), NewID("pi"), 4800, "usd", cus, "maya@example.com", "M LIND CARD", "ORD-1")).At(now)
+			first, second := snapshot, checkout
+			if !snapshotFirst {
+				first, second = checkout, snapshot
+			}
+			app.SendAndWait(first)
+			app.SendAndWait(second)
+			if a := account(t, app, "stripe_customer_id="+cus); a.Name != "Maya Lind" {
+				t.Fatalf("name: got %q, want the customer object's %q", a.Name, "Maya Lind")
+			}
+		})
 	}
 }

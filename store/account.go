@@ -93,3 +93,13 @@ type CustomerUpsert struct {
 	// events), false when it is incidental (a payment's billing details).
 	Snapshot bool
 }
+
+// freshness is the mark an upsert leaves in stripe_customer_synced_at: only the
+// customer object itself sets it, so an incidental payment's later time never
+// makes an older but authoritative snapshot look stale.
+func (c CustomerUpsert) freshness() *time.Time {
+	if !c.Snapshot {
+		return nil
+	}
+	return &c.SeenAt
+}

@@ -115,7 +115,7 @@ func (s *Store) UpsertCustomer(ctx context.Context, c CustomerUpsert) (Account, 
 			_, err := s.db.Exec(ctx, `
 				UPDATE accounts SET stripe_customer_id = $2, name = CASE WHEN name = '' THEN $3 ELSE name END,
 					stripe_customer_synced_at = $4, updated_at = now()
-				WHERE id = $1`, a.ID, c.StripeCustomerID, c.Name, c.SeenAt)
+				WHERE id = $1`, a.ID, c.StripeCustomerID, c.Name, c.freshness())
 			if err != nil {
 				return Account{}, mapErr("join customer to account", err)
 			}
@@ -136,7 +136,7 @@ func (s *Store) UpsertCustomer(ctx context.Context, c CustomerUpsert) (Account, 
 	}
 	rows, _ = s.db.Query(ctx, `
 		INSERT INTO accounts (email, name, stripe_customer_id, stripe_customer_synced_at) VALUES ($1, $2, $3, $4)
-		RETURNING `+accountColumns, email, c.Name, c.StripeCustomerID, c.SeenAt)
+		RETURNING `+accountColumns, email, c.Name, c.StripeCustomerID, c.freshness())
 	a, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Account])
 	a.fill()
 	return a, mapErr("insert customer account", err)
