@@ -105,6 +105,12 @@ func (s *Server) requireRole(roles []string, next http.Handler) http.Handler {
 			return
 		}
 		if !slices.Contains(roles, u.Role) {
+			if h := home(u.Role); r.Method == http.MethodGet && r.URL.Path == "/" && h != "/" {
+				// The bare address is everyone's way in: a role with a home of
+				// its own lands there instead of on a refusal.
+				http.Redirect(w, r, h, http.StatusSeeOther)
+				return
+			}
 			s.fail(w, r, apiError{http.StatusForbidden, "Your role (" + u.Role + ") does not open this page."})
 			return
 		}

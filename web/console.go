@@ -145,8 +145,8 @@ func (s *Server) shell(r *http.Request, title string) views.Shell {
 	if u := currentUser(ctx); u != nil {
 		sh.Email, sh.Role = u.Email, u.Role
 		sh.Nav = s.nav(u.Role, r.URL.Path)
-		if u.Role == store.UserSeller {
-			sh.Home = "/seller/" // sellers may not open the overview
+		if h := home(u.Role); h != "/" {
+			sh.Home = h
 		}
 	}
 	if msg := s.sessions.PopString(ctx, sessFlash); msg != "" {

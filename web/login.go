@@ -140,10 +140,15 @@ func (s *Server) authenticate(ctx context.Context, email, password string) (stor
 
 // landing is where a user goes after signing in.
 func landing(u *store.User, next string) string {
-	switch {
-	case next != "":
+	if next != "" {
 		return next
-	case u.Role == store.UserSeller:
+	}
+	return home(u.Role)
+}
+
+// home is each role's landing page: sellers have their own, staff the overview.
+func home(role string) string {
+	if role == store.UserSeller {
 		return "/seller/"
 	}
 	return "/"

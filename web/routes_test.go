@@ -243,6 +243,11 @@ func checkAccess(t *testing.T, pattern, access, method, path string, clients map
 				strings.HasPrefix(p.Header.Get("Location"), "/login?") {
 				t.Errorf("%s as %s (admitted): got %d Location %q", pattern, r, p.Status, p.Header.Get("Location"))
 			}
+		case path == "/" && r == store.UserSeller:
+			// The bare address sends a seller to their own home (TestSellerHomeIsTheirLanding).
+			if loc := p.Header.Get("Location"); p.Status != http.StatusSeeOther || loc != "/seller/" {
+				t.Errorf("%s as %s: got %d Location %q, want 303 to /seller/", pattern, r, p.Status, loc)
+			}
 		case p.Status != http.StatusForbidden:
 			t.Errorf("%s as %s (not admitted): got %d, want 403", pattern, r, p.Status)
 		}

@@ -78,3 +78,17 @@ func TestSellerSeesOnlyTheirOwn(t *testing.T) {
 		}
 	}
 }
+
+// Each role's home is its landing: a seller who opens the bare address is sent
+// to their own page rather than refused, and staff still see the overview.
+func TestSellerHomeIsTheirLanding(t *testing.T) {
+	t.Parallel()
+	app := New(t)
+	acct, _ := sellerWithDispute(t, app)
+	seller := app.SignInAs(app.NewUser(store.UserSeller, &acct))
+	p := seller.Get("/")
+	if loc := p.Header.Get("Location"); p.Status != http.StatusSeeOther || loc != "/seller/" {
+		t.Fatalf("seller at /: got %d Location %q, want 303 to /seller/", p.Status, loc)
+	}
+	app.SignIn(store.UserSupport).Get("/").Want(http.StatusOK)
+}
