@@ -62,7 +62,7 @@ func TestSellerSeesOnlyTheirOwn(t *testing.T) {
 	}
 	// Sellers open nothing else.
 	a.Get("/events").Want(http.StatusForbidden)
-	a.Get("/").Want(http.StatusForbidden)
+	a.Get("/customers").Want(http.StatusForbidden)
 	// An admin sees every seller's.
 	admin := app.SignIn(store.UserAdmin)
 	if n := admin.Get("/seller/").Find("seller-dispute").Length(); n != 2 {
