@@ -85,10 +85,10 @@ func (w *CRMSyncWorker) Work(ctx context.Context, job *river.Job[CRMSyncArgs]) e
 			return err
 		}
 		// A call that works clears the CRM's alerts.
-		if err := tx.ResolveAlert(rctx, store.AlertCRMUnavailable, w.CRM.Name()); err != nil {
+		if err := tx.ResolveAlert(rctx, store.AlertCRMUnavailable, w.CRM.Name(), store.AlertResolver, "The CRM answered again."); err != nil {
 			return err
 		}
-		if err := tx.ResolveAlert(rctx, store.AlertCRMSyncFailed, fmt.Sprintf("account:%d", id)); err != nil {
+		if err := tx.ResolveAlert(rctx, store.AlertCRMSyncFailed, fmt.Sprintf("account:%d", id), store.AlertResolver, "The account synced to the CRM."); err != nil {
 			return err
 		}
 		if again {

@@ -62,8 +62,13 @@ func (w *DisputeEvidenceWorker) Work(ctx context.Context, job *river.Job[Dispute
 	} else if err != nil {
 		return err
 	}
-	if sub.Status != store.EvidenceRequested {
+	switch sub.Status {
+	case store.EvidenceSubmitted:
 		return nil // already answered: a rescued or repeated job
+	case store.EvidenceFailed:
+		// A job retried by hand after its submission ended: it stays failed,
+		// and so does the job (a completed job would read as submitted).
+		return river.JobCancel(fmt.Errorf("evidence submission %d already ended as failed; submit the evidence again from the dispute's page", sub.ID))
 	}
 	dp, err := w.Store.DisputeByID(ctx, sub.DisputeID)
 	if err != nil {
@@ -71,7 +76,12 @@ func (w *DisputeEvidenceWorker) Work(ctx context.Context, job *river.Job[Dispute
 	}
 	if w.Refusal != "" || w.Stripe == nil {
 		w.Logger.Warn("dispute evidence refused", "evidence_submission", sub.ID, "reason", w.Refusal)
-		return river.JobCancel(w.fail(ctx, sub, dp, true, "refused", w.Refusal+". Next step: fix STRIPE_SECRET_KEY or APP_ENV (switchboard doctor says how), then submit the evidence again.", ""))
+		f := store.StripeWriteFailure{Final: true, Attempt: job.Attempt, MaxAttempts: job.MaxAttempts, Code: "refused",
+			Message: w.Refusal + ". Next step: fix STRIPE_SECRET_KEY or APP_ENV (the Setup page says how), then submit the evidence again, or respond in Stripe's Dashboard before the deadline."}
+		if err := w.fail(ctx, sub, dp, f); err != nil {
+			return err
+		}
+		return river.JobCancel(errors.New("dispute evidence refused: " + w.Refusal))
 	}
 	acct, err := w.Store.DisputeStripeAccount(ctx, dp.StripeDisputeID)
 	if err != nil {
@@ -104,8 +114,12 @@ func (w *DisputeEvidenceWorker) Work(ctx context.Context, job *river.Job[Dispute
 		})
 	}
 	f := evidenceFailure(err)
-	final := f.permanent || job.Attempt >= job.MaxAttempts
-	if ferr := w.fail(rctx, sub, dp, final, f.code, f.message, f.requestID); ferr != nil {
+	wf := store.StripeWriteFailure{Final: f.permanent || job.Attempt >= job.MaxAttempts, Attempt: job.Attempt,
+		MaxAttempts: job.MaxAttempts, Code: f.code, Message: f.message, RequestID: f.requestID}
+	if wf.Final && !f.permanent {
+		wf.Message = fmt.Sprintf("Stripe could not be reached in %d attempts. Next step: submit the evidence again, or respond in Stripe's Dashboard before the deadline.", job.Attempt)
+	}
+	if ferr := w.fail(rctx, sub, dp, wf); ferr != nil {
 		return ferr
 	}
 	if f.permanent {
@@ -148,12 +162,13 @@ func evidenceParams(sub store.EvidenceSubmission) *stripe.DisputeParams {
 
 // fail records a failure; a final one is audited with Stripe's request ID,
 // noted on the dispute's ticket and alerted on.
-func (w *DisputeEvidenceWorker) fail(ctx context.Context, sub store.EvidenceSubmission, dp store.Dispute, final bool, code, msg, requestID string) error {
+func (w *DisputeEvidenceWorker) fail(ctx context.Context, sub store.EvidenceSubmission, dp store.Dispute, f store.StripeWriteFailure) error {
+	code, msg, requestID := f.Code, f.Message, f.RequestID
 	return w.Store.InTx(ctx, func(tx *store.Store) error {
-		if err := tx.MarkEvidenceFailed(ctx, sub.ID, final, code, msg, requestID); err != nil {
+		if err := tx.MarkEvidenceFailed(ctx, sub.ID, f); err != nil {
 			return err
 		}
-		if !final {
+		if !f.Final {
 			return nil
 		}
 		summary := "evidence submission failed: " + msg
@@ -192,7 +207,7 @@ func disputeSubject(id int64) string { return "dispute:" + strconv.FormatInt(id,
 func evidenceFailure(err error) failure {
 	var se *stripe.Error
 	if !errors.As(err, &se) {
-		return failure{code: "network", message: "Stripe did not answer (" + err.Error() + "). Switchboard retries on its own; if it keeps failing, check Stripe's status page and submit the evidence again (or in Stripe's Dashboard) before the deadline."}
+		return failure{code: "network", message: "Stripe could not be reached. Switchboard retries on its own; if it keeps failing, check Stripe's status page and submit the evidence again (or in Stripe's Dashboard) before the deadline."}
 	}
 	f := failure{code: string(se.Code), requestID: se.RequestID, permanent: se.HTTPStatusCode >= 400 && se.HTTPStatusCode < 500 &&
 		se.HTTPStatusCode != http.StatusConflict && se.HTTPStatusCode != http.StatusTooManyRequests}

@@ -125,7 +125,7 @@ func (w *EmailWorker) sent(ctx context.Context, id int64, r store.RenderedMessag
 			if err := tx.MessageDelivered(ctx, id, store.MsgSent, r); err != nil {
 				return err
 			}
-			return tx.ResolveAlert(ctx, store.AlertMailUnavailable, "smtp")
+			return tx.ResolveAlert(ctx, store.AlertMailUnavailable, "smtp", store.AlertResolver, "The mail server took a message again.")
 		})
 		if err == nil || !store.ConnLost(err) {
 			return err

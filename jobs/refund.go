@@ -42,6 +42,8 @@ type RefundWorker struct {
 	Store  *store.Store
 	Logger *slog.Logger
 	Stripe *client.API
+	// Dispatch raises the alert of a final failure; nil raises none.
+	Dispatch *Dispatcher
 	// Refusal, when not empty, is why refunds are refused (RefundRefusal).
 	Refusal string
 }
@@ -67,14 +69,21 @@ func (w *RefundWorker) Work(ctx context.Context, job *river.Job[RefundArgs]) err
 	} else if err != nil {
 		return err
 	}
-	if req.Status != store.RefundRequested {
+	switch req.Status {
+	case store.RefundSubmitted:
 		return nil // already answered: a rescued or repeated job
+	case store.RefundFailed:
+		// A job retried by hand after its request ended: the request stays
+		// failed, and so does the job (a completed job would read as done).
+		return river.JobCancel(fmt.Errorf("refund request %d already ended as failed; request a new refund from the order's page", req.ID))
 	}
 	if w.Refusal != "" || w.Stripe == nil {
 		w.Logger.Warn("refund refused", "refund_request", req.ID, "reason", w.Refusal)
 		// The job ends only once the refusal is recorded: a cancelled job must
 		// never leave its request showing "refund requested".
-		if err := w.fail(ctx, req, true, "refused", w.Refusal+". Next step: fix STRIPE_SECRET_KEY or APP_ENV (switchboard doctor says how), then request the refund again.", ""); err != nil {
+		f := store.StripeWriteFailure{Final: true, Attempt: job.Attempt, MaxAttempts: job.MaxAttempts, Code: "refused",
+			Message: w.Refusal + ". Next step: fix STRIPE_SECRET_KEY or APP_ENV (the Setup page says how), then request the refund again, or refund the payment in Stripe's Dashboard."}
+		if err := w.fail(ctx, req, f); err != nil {
 			return err
 		}
 		return river.JobCancel(errors.New("refund refused: " + cmp.Or(w.Refusal, "no Stripe client")))
@@ -110,8 +119,12 @@ func (w *RefundWorker) Work(ctx context.Context, job *river.Job[RefundArgs]) err
 		})
 	}
 	f := refundFailure(err)
-	final := f.permanent || job.Attempt >= job.MaxAttempts
-	if ferr := w.fail(rctx, req, final, f.code, f.message, f.requestID); ferr != nil {
+	wf := store.StripeWriteFailure{Final: f.permanent || job.Attempt >= job.MaxAttempts, Attempt: job.Attempt,
+		MaxAttempts: job.MaxAttempts, Code: f.code, Message: f.message, RequestID: f.requestID}
+	if wf.Final && !f.permanent {
+		wf.Message = fmt.Sprintf("Stripe could not be reached in %d attempts. Next step: request the refund again, or refund the payment in Stripe's Dashboard.", job.Attempt)
+	}
+	if ferr := w.fail(rctx, req, wf); ferr != nil {
 		return ferr
 	}
 	if f.permanent {
@@ -121,17 +134,30 @@ func (w *RefundWorker) Work(ctx context.Context, job *river.Job[RefundArgs]) err
 	return fmt.Errorf("refund request %d: %w", req.ID, err)
 }
 
-// fail records a failure; a final one is audited with Stripe's request ID.
-func (w *RefundWorker) fail(ctx context.Context, req store.RefundRequest, final bool, code, msg, requestID string) error {
+// fail records a failed attempt; a final one is audited with Stripe's
+// request ID and raises a critical alert naming the order and the amount.
+func (w *RefundWorker) fail(ctx context.Context, req store.RefundRequest, f store.StripeWriteFailure) error {
 	return w.Store.InTx(ctx, func(tx *store.Store) error {
-		if err := tx.MarkRefundFailed(ctx, req.ID, final, code, msg, requestID); err != nil {
+		if err := tx.MarkRefundFailed(ctx, req.ID, f); err != nil {
 			return err
 		}
-		if !final {
+		if !f.Final {
 			return nil
 		}
-		return tx.Audit(ctx, req.RequestedBy, "refund.failed", orderSubject(req.OrderID), map[string]any{
-			"refund_request_id": req.ID, "code": code, "message": msg, "stripe_request_id": requestID})
+		if err := tx.Audit(ctx, req.RequestedBy, "refund.failed", orderSubject(req.OrderID), map[string]any{
+			"refund_request_id": req.ID, "code": f.Code, "message": f.Message, "stripe_request_id": f.RequestID}); err != nil {
+			return err
+		}
+		if w.Dispatch == nil {
+			return nil
+		}
+		o, err := tx.OrderByID(ctx, req.OrderID)
+		if err != nil {
+			return err
+		}
+		return w.Dispatch.Raise(ctx, tx, store.NewAlert{Kind: store.AlertRefundFailed, Subject: fmt.Sprintf("refund_request:%d", req.ID),
+			Severity: store.SeverityCritical, Message: fmt.Sprintf("Refund for %s (%s) failed: %s",
+				o.Label(), store.Money(req.Amount, req.Currency), f.Message)})
 	})
 }
 
@@ -149,7 +175,7 @@ type failure struct {
 func refundFailure(err error) failure {
 	var se *stripe.Error
 	if !errors.As(err, &se) {
-		return failure{code: "network", message: "Stripe did not answer (" + err.Error() + "). Switchboard retries on its own; if it keeps failing, check Stripe's status page and request the refund again."}
+		return failure{code: "network", message: "Stripe could not be reached. Switchboard retries on its own; if it keeps failing, check Stripe's status page and request the refund again."}
 	}
 	f := failure{code: string(se.Code), requestID: se.RequestID, permanent: se.HTTPStatusCode >= 400 && se.HTTPStatusCode < 500 &&
 		se.HTTPStatusCode != http.StatusConflict && se.HTTPStatusCode != http.StatusTooManyRequests}

@@ -47,11 +47,17 @@ func (w *WebhookWatchWorker) Timeout(*river.Job[WebhookWatchArgs]) time.Duration
 	return watchTimeout
 }
 
-// Work counts the window's failures and raises the alert at the threshold.
+// Work resolves the alerts whose cause cleared, then counts the window's
+// failures and raises the alert at the threshold.
 func (w *WebhookWatchWorker) Work(ctx context.Context, _ *river.Job[WebhookWatchArgs]) error {
 	now := time.Now()
 	if w.Now != nil {
 		now = w.Now()
+	}
+	if n, err := w.Store.ResolveClearedAlerts(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		w.Logger.InfoContext(ctx, "alerts resolved: their cause cleared", "count", n)
 	}
 	f, err := w.Store.WebhookFailuresSince(ctx, now.Add(-WebhookFailureWindow))
 	if err != nil {

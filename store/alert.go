@@ -24,7 +24,11 @@ const (
 	AlertEmailUnknown    = "email_unknown"    // subject: "message:N"
 	AlertEventFailed     = "event_failed"     // subject: "event:evt_…"
 	AlertEvidenceFailed  = "evidence_failed"  // subject: "dispute:dp_…"
+	AlertRefundFailed    = "refund_failed"    // subject: "refund_request:N"
 )
+
+// AlertResolver is who resolves an alert whose cause cleared by itself.
+const AlertResolver = "switchboard"
 
 // Alert is one problem, however often it happened.
 type Alert struct {
@@ -39,6 +43,10 @@ type Alert struct {
 	AcknowledgedAt *time.Time `db:"acknowledged_at" json:"acknowledged_at"`
 	AcknowledgedBy string     `db:"acknowledged_by" json:"acknowledged_by"`
 	ResolvedAt     *time.Time `db:"resolved_at" json:"resolved_at"`
+	// ResolvedBy is who resolved it: AlertResolver when its cause cleared.
+	ResolvedBy string `db:"resolved_by" json:"resolved_by"`
+	// ResolvedReason says why it is over, in the console's words.
+	ResolvedReason string `db:"resolved_reason" json:"resolved_reason"`
 	NotifiedAt     *time.Time `db:"notified_at" json:"notified_at"`
 	DeliveryError  string     `db:"delivery_error" json:"delivery_error"`
 }

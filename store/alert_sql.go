@@ -9,7 +9,7 @@ import (
 )
 
 const alertColumns = `id, kind, subject, severity, message, count, first_seen_at, last_seen_at, acknowledged_at,
-	acknowledged_by, resolved_at, notified_at, delivery_error`
+	acknowledged_by, resolved_at, resolved_by, resolved_reason, notified_at, delivery_error`
 
 // RaiseAlert records one occurrence of a problem: a new row for a new kind and
 // subject, else the existing row counts it (and reopens it if it was resolved).
@@ -25,7 +25,7 @@ func (s *Store) RaiseAlert(ctx context.Context, in NewAlert) (AlertRaise, error)
 				count = alerts.count + 1, last_seen_at = now(), message = EXCLUDED.message, severity = EXCLUDED.severity,
 				acknowledged_at = CASE WHEN alerts.resolved_at IS NULL THEN alerts.acknowledged_at END,
 				acknowledged_by = CASE WHEN alerts.resolved_at IS NULL THEN alerts.acknowledged_by ELSE '' END,
-				resolved_at = NULL
+				resolved_at = NULL, resolved_by = '', resolved_reason = ''
 			RETURNING `+alertColumns+`, (xmax = 0) AS created
 		)
 		SELECT up.*, coalesce((SELECT resolved_at IS NOT NULL FROM prev), false) AS reopened FROM up`,
@@ -42,12 +42,56 @@ func (s *Store) RaiseAlert(ctx context.Context, in NewAlert) (AlertRaise, error)
 	return AlertRaise{Alert: r.Alert, Notify: r.Created || r.Reopened}, nil
 }
 
-// ResolveAlert marks a problem as over (a CRM call that works again). It is a
-// no-op when there is no open alert of that kind and subject.
-func (s *Store) ResolveAlert(ctx context.Context, kind, subject string) error {
-	_, err := s.db.Exec(ctx, `UPDATE alerts SET resolved_at = now() WHERE kind = $1 AND subject = $2 AND resolved_at IS NULL`,
-		kind, subject)
+// ResolveAlert marks a problem as over (a CRM call that works again), by
+// whom (AlertResolver when Switchboard saw it clear) and why. It is a no-op
+// when there is no open alert of that kind and subject.
+func (s *Store) ResolveAlert(ctx context.Context, kind, subject, by, reason string) error {
+	_, err := s.db.Exec(ctx, `UPDATE alerts SET resolved_at = now(), resolved_by = $3, resolved_reason = $4
+		WHERE kind = $1 AND subject = $2 AND resolved_at IS NULL`, kind, subject, by, reason)
 	return mapErr("resolve alert", err)
+}
+
+// clearedAlerts are the alerts whose cause can be looked up, each with the
+// condition that says the cause has cleared and the reason recorded when it
+// has. In the conditions, ref is the part of the alert's subject after the
+// colon and refID the same as a number (NULL when it is not one).
+var clearedAlerts = []struct{ kind, cleared, reason string }{
+	{AlertEventHeld, `NOT EXISTS (SELECT 1 FROM stripe_events e WHERE e.status = 'held' AND e.api_version = ref)`,
+		`No event of this API version is held any more: each was replayed or ignored.`},
+	{AlertEventFailed, `EXISTS (SELECT 1 FROM stripe_events e WHERE e.id = ref AND e.status <> 'failed')`,
+		`The event no longer fails: it was replayed or ignored.`},
+	{AlertRefundFailed, `EXISTS (SELECT 1 FROM refund_requests q JOIN orders o ON o.id = q.order_id WHERE q.id = refID
+		AND (o.status IN ('refunded', 'charged_back') OR EXISTS (SELECT 1 FROM refund_requests later
+			WHERE later.order_id = q.order_id AND later.id > q.id AND later.status = 'submitted')))`,
+		`The order was refunded since: a later request reached Stripe, or Stripe reports the payment refunded.`},
+	{AlertEvidenceFailed, `EXISTS (SELECT 1 FROM disputes d WHERE d.stripe_dispute_id = ref AND (d.queue_state = 'closed'
+		OR EXISTS (SELECT 1 FROM dispute_evidence_submissions x WHERE x.dispute_id = d.id AND x.status = 'submitted')))`,
+		`Evidence for the dispute reached Stripe since, or the dispute is closed.`},
+	{AlertCRMSyncFailed, `EXISTS (SELECT 1 FROM accounts c WHERE c.id = refID AND c.crm_sync_status = 'synced')`,
+		`The account synced to the CRM since.`},
+	{AlertEmailFailed, `EXISTS (SELECT 1 FROM messages m WHERE m.id = refID AND m.status = 'sent')`,
+		`The email was sent since.`},
+	{AlertPayoutFailed, `EXISTS (SELECT 1 FROM seller_payouts p WHERE p.stripe_payout_id = ref AND p.status = 'paid')`,
+		`Stripe paid the payout since.`},
+}
+
+// ResolveClearedAlerts resolves every open alert whose cause has cleared (a
+// held event replayed, a failed refund done since…), recording Switchboard
+// as the resolver and why. It returns how many it resolved.
+func (s *Store) ResolveClearedAlerts(ctx context.Context) (int64, error) {
+	var n int64
+	for _, c := range clearedAlerts {
+		tag, err := s.db.Exec(ctx, `UPDATE alerts a SET resolved_at = now(), resolved_by = $2, resolved_reason = $3
+			FROM (SELECT id, split_part(subject, ':', 2) AS ref,
+				CASE WHEN split_part(subject, ':', 2) ~ '^[0-9]{1,18}$' THEN split_part(subject, ':', 2)::bigint END AS refID
+				FROM alerts WHERE kind = $1 AND resolved_at IS NULL) s
+			WHERE a.id = s.id AND (`+c.cleared+`)`, c.kind, AlertResolver, c.reason)
+		if err != nil {
+			return n, mapErr("resolve cleared "+c.kind+" alerts", err)
+		}
+		n += tag.RowsAffected()
+	}
+	return n, nil
 }
 
 // AlertByID returns one alert.

@@ -5,16 +5,18 @@ import "time"
 // Attention item kinds: what needs someone, in the order the overview lists
 // them (the most urgent first).
 const (
-	AttnEventFailed   = "event_failed"   // Ref: the event ID
-	AttnEventHeld     = "event_held"     // Ref: the API version; Count events
-	AttnEventRetrying = "event_retrying" // Ref: the event ID; Count: attempts so far
-	AttnJobsFailed    = "jobs_failed"    // Count jobs discarded
-	AttnJobsRetrying  = "jobs_retrying"  // Count jobs retryable
-	AttnDisputeDue    = "dispute_due"    // Ref: our dispute ID
-	AttnPayoutFailed  = "payout_failed"  // Ref: the Stripe payout ID; AccountID the seller
-	AttnCRMDegraded   = "crm_degraded"   // Count accounts failing to sync; AccountID the first
-	AttnMailDegraded  = "mail_degraded"  // Count messages degraded or failed
-	AttnEmailUnknown  = "email_unknown"  // Ref: the message ID
+	AttnEventFailed    = "event_failed"    // Ref: the event ID
+	AttnEventHeld      = "event_held"      // Ref: the API version; Count events
+	AttnEventRetrying  = "event_retrying"  // Ref: the event ID; Count: attempts so far
+	AttnJobsFailed     = "jobs_failed"     // Count jobs discarded
+	AttnJobsRetrying   = "jobs_retrying"   // Count jobs retryable
+	AttnRefundFailed   = "refund_failed"   // Ref: our order ID; Label its name; StripeID its payment
+	AttnEvidenceFailed = "evidence_failed" // Ref: our dispute ID; Label the Stripe dispute; At the deadline
+	AttnDisputeDue     = "dispute_due"     // Ref: our dispute ID
+	AttnPayoutFailed   = "payout_failed"   // Ref: the Stripe payout ID; AccountID the seller
+	AttnCRMDegraded    = "crm_degraded"    // Count accounts failing to sync; AccountID the first
+	AttnMailDegraded   = "mail_degraded"   // Count messages degraded or failed
+	AttnEmailUnknown   = "email_unknown"   // Ref: the message ID
 )
 
 // AttentionWindow is how close an evidence deadline must be for a dispute to
@@ -40,4 +42,6 @@ type AttentionItem struct {
 	At        *time.Time `db:"at"`
 	// Livemode says which Stripe dashboard has the object (events, payouts).
 	Livemode bool `db:"livemode"`
+	// StripeID is the Stripe object to act on in the Dashboard, if any.
+	StripeID string `db:"stripe_id"`
 }

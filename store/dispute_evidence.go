@@ -174,8 +174,9 @@ type EvidenceSubmission struct {
 	StripeRequestID string    `db:"stripe_request_id"`
 	ErrorCode       string    `db:"error_code"`
 	ErrorMessage    string    `db:"error_message"`
-	CreatedAt       time.Time `db:"created_at"`
-	UpdatedAt       time.Time `db:"updated_at"`
+	StripeAttempts
+	CreatedAt time.Time `db:"created_at"`
+	UpdatedAt time.Time `db:"updated_at"`
 }
 
 // IdempotencyKey is the Idempotency-Key of the submission's Stripe call: the
@@ -193,6 +194,8 @@ var (
 	ErrEvidenceOverdue = errors.New("the evidence deadline has passed")
 	// ErrEvidenceSubmitted: evidence was already submitted (here or in Stripe's Dashboard).
 	ErrEvidenceSubmitted = errors.New("evidence was already submitted")
+	// ErrEvidenceInFlight: a submission is on its way to Stripe and has not reached it yet.
+	ErrEvidenceInFlight = errors.New("evidence is on its way to Stripe")
 	// ErrEvidenceEmpty: there is nothing to submit.
 	ErrEvidenceEmpty = errors.New("the evidence is empty")
 	// ErrEvidenceInvalid: a field is too long or has a NUL character (Evidence.Problem).
@@ -207,8 +210,10 @@ func CheckEvidence(d Dispute, subs []EvidenceSubmission, now time.Time) error {
 	switch {
 	case DisputeClosed(d.Stage) || d.QueueState == QueueClosed:
 		return ErrDisputeClosed
-	case d.Stage == DisputeStageUnderReview || slices.ContainsFunc(subs, func(s EvidenceSubmission) bool { return s.Status != EvidenceFailed }):
+	case d.Stage == DisputeStageUnderReview || slices.ContainsFunc(subs, func(s EvidenceSubmission) bool { return s.Status == EvidenceSubmitted }):
 		return ErrEvidenceSubmitted
+	case slices.ContainsFunc(subs, func(s EvidenceSubmission) bool { return s.Status == EvidenceRequested }):
+		return ErrEvidenceInFlight
 	case d.EvidenceDueBy != nil && !now.Before(*d.EvidenceDueBy):
 		return ErrEvidenceOverdue
 	}
@@ -226,6 +231,8 @@ func EvidenceRefusal(err error, d Dispute) string {
 		return "This dispute is closed (Stripe status " + d.Status + "): Stripe takes no more evidence for it."
 	case errors.Is(err, ErrEvidenceSubmitted):
 		return "Evidence for this dispute was already submitted to Stripe; Stripe takes it only once. The bank decides now."
+	case errors.Is(err, ErrEvidenceInFlight):
+		return "Evidence is on its way to Stripe but has not reached it yet (see its state above). The form opens again if Stripe refuses it for good."
 	case errors.Is(err, ErrEvidenceOverdue):
 		due := ""
 		if d.EvidenceDueBy != nil {

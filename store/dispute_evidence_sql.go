@@ -14,7 +14,7 @@ const evidenceDraftColumns = `dispute_id, product_description, customer_communic
 	shipping_tracking_number, refund_policy, uncategorized_text, updated_by, updated_at`
 
 const evidenceSubmissionColumns = `id, dispute_id, form_key, evidence, submitted_by, status, stripe_request_id,
-	error_code, error_message, created_at, updated_at`
+	error_code, error_message, attempts, max_attempts, created_at, updated_at`
 
 // EvidenceDraft returns a dispute's saved evidence draft (ErrNotFound: none yet).
 func (s *Store) EvidenceDraft(ctx context.Context, disputeID int64) (EvidenceDraft, error) {
@@ -172,13 +172,15 @@ func (s *Store) MarkEvidenceSubmitted(ctx context.Context, id int64, requestID s
 	return mapErr("mark evidence submitted", err)
 }
 
-// MarkEvidenceFailed records why a submission did not reach or was refused by
-// Stripe. final false keeps it requested (the job retries) with the error shown.
-func (s *Store) MarkEvidenceFailed(ctx context.Context, id int64, final bool, code, message, requestID string) error {
+// MarkEvidenceFailed records why an attempt did not reach or was refused by
+// Stripe. A failure that is not final keeps the submission requested (the
+// job retries) with the error and the attempt shown.
+func (s *Store) MarkEvidenceFailed(ctx context.Context, id int64, f StripeWriteFailure) error {
 	_, err := s.db.Exec(ctx, `UPDATE dispute_evidence_submissions SET
 		status = CASE WHEN $2 THEN 'failed' ELSE status END, error_code = $3, error_message = $4,
-		stripe_request_id = CASE WHEN $5 = '' THEN stripe_request_id ELSE $5 END, updated_at = now()
-		WHERE id = $1 AND status = 'requested'`, id, final, code, message, requestID)
+		stripe_request_id = CASE WHEN $5 = '' THEN stripe_request_id ELSE $5 END,
+		attempts = $6, max_attempts = $7, updated_at = now()
+		WHERE id = $1 AND status = 'requested'`, id, f.Final, f.Code, f.Message, f.RequestID, f.Attempt, f.MaxAttempts)
 	return mapErr("mark evidence failed", err)
 }
 

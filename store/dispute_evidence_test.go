@@ -32,7 +32,7 @@ func TestCheckEvidence(t *testing.T) {
 		{"refunded", with(func(d *store.Dispute) { d.Stage = store.DisputeStageRefunded }), nil, store.ErrDisputeClosed},
 		{"closed from the queue", with(func(d *store.Dispute) { d.QueueState = store.QueueClosed }), nil, store.ErrDisputeClosed},
 		{"under review (submitted in Stripe)", with(func(d *store.Dispute) { d.Stage = store.DisputeStageUnderReview }), nil, store.ErrEvidenceSubmitted},
-		{"a submission on its way", open, []store.EvidenceSubmission{{Status: store.EvidenceRequested}}, store.ErrEvidenceSubmitted},
+		{"a submission on its way", open, []store.EvidenceSubmission{{Status: store.EvidenceRequested}}, store.ErrEvidenceInFlight},
 		{"a submission done", open, append(failed, store.EvidenceSubmission{Status: store.EvidenceSubmitted}), store.ErrEvidenceSubmitted},
 	} {
 		if got := store.CheckEvidence(tc.d, tc.subs, now); !errors.Is(got, tc.want) || (got == nil) != (tc.want == nil) {

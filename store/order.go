@@ -1,6 +1,9 @@
 package store
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Order is one marketplace payment: one per PaymentIntent.
 type Order struct {
@@ -126,4 +129,13 @@ type Payout struct {
 	Currency        string
 	FailureCode     string
 	FailureMessage  string
+}
+
+// Label names the order as the founder knows it: the marketplace's reference
+// (ORD-1001), else our number.
+func (o Order) Label() string {
+	if o.Reference != "" {
+		return o.Reference
+	}
+	return "order " + strconv.FormatInt(o.ID, 10)
 }

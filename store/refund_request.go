@@ -47,8 +47,9 @@ type RefundRequest struct {
 	ErrorMessage    string  `db:"error_message"`
 	// RefundStatus is the status of Stripe's refund once one of its events
 	// arrived (pending, succeeded, failed, canceled…); nil before.
-	RefundStatus *string   `db:"refund_status"`
-	CreatedAt    time.Time `db:"created_at"`
+	RefundStatus *string `db:"refund_status"`
+	StripeAttempts
+	CreatedAt time.Time `db:"created_at"`
 	UpdatedAt    time.Time `db:"updated_at"`
 }
 

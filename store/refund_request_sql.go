@@ -9,7 +9,7 @@ import (
 
 const refundRequestColumns = `q.id, q.order_id, q.form_key, q.amount, q.currency, q.reason, q.note, q.requested_by,
 	q.status, q.stripe_refund_id, q.stripe_request_id, q.error_code, q.error_message, r.status AS refund_status,
-	q.created_at, q.updated_at`
+	q.attempts, q.max_attempts, q.created_at, q.updated_at`
 
 const refundRequestFrom = ` FROM refund_requests q LEFT JOIN refunds r ON r.stripe_refund_id = q.stripe_refund_id `
 
@@ -69,12 +69,14 @@ func (s *Store) MarkRefundSubmitted(ctx context.Context, id int64, stripeRefundI
 	return mapErr("mark refund submitted", err)
 }
 
-// MarkRefundFailed records why a request did not reach or was refused by
-// Stripe. final false keeps it requested (the job retries) with the error shown.
-func (s *Store) MarkRefundFailed(ctx context.Context, id int64, final bool, code, message, requestID string) error {
+// MarkRefundFailed records why an attempt did not reach or was refused by
+// Stripe. A failure that is not final keeps the request requested (the job
+// retries) with the error and the attempt shown.
+func (s *Store) MarkRefundFailed(ctx context.Context, id int64, f StripeWriteFailure) error {
 	_, err := s.db.Exec(ctx, `UPDATE refund_requests SET
 		status = CASE WHEN $2 THEN 'failed' ELSE status END, error_code = $3, error_message = $4,
-		stripe_request_id = CASE WHEN $5 = '' THEN stripe_request_id ELSE $5 END, updated_at = now()
-		WHERE id = $1 AND status = 'requested'`, id, final, code, message, requestID)
+		stripe_request_id = CASE WHEN $5 = '' THEN stripe_request_id ELSE $5 END,
+		attempts = $6, max_attempts = $7, updated_at = now()
+		WHERE id = $1 AND status = 'requested'`, id, f.Final, f.Code, f.Message, f.RequestID, f.Attempt, f.MaxAttempts)
 	return mapErr("mark refund failed", err)
 }

@@ -202,3 +202,11 @@ func checksSummary(cs []store.Check) string {
 	return plural(n[store.CheckFail], "failing", "failing") + ", " + plural(n[store.CheckWarn], "warning", "warnings") + ", " +
 		strconv.Itoa(n[store.CheckOK]) + " ok, " + strconv.Itoa(n[store.CheckSkip]) + " skipped"
 }
+
+// suffixed is sep and s, or nothing when s is empty.
+func suffixed(sep, s string) string {
+	if s == "" {
+		return ""
+	}
+	return sep + s
+}

@@ -113,6 +113,21 @@ func attentionLink(it store.AttentionItem, d OverviewData) (AttentionLink, bool)
 			l.Detail = "Evidence due " + until(*it.At, d.Now) + "."
 		}
 		return l, true
+	case store.AttnRefundFailed:
+		l := AttentionLink{Tone: "bad", Title: "Refund for " + it.Label + " (" + moneyP(it.Amount, it.Currency) + ") failed: request it again or refund in Stripe",
+			Detail: cleanError(it.Detail), Href: "/orders/" + it.Ref, Stripe: stripeURL("payment", it.StripeID, d.Live)}
+		if admin {
+			l.Action, l.ActionHref = "Request it again", "/orders/"+it.Ref+"/refund"
+		}
+		return l, true
+	case store.AttnEvidenceFailed:
+		l := AttentionLink{Tone: "bad", Title: "Evidence for dispute " + it.Label + " (" + moneyP(it.Amount, it.Currency) + ") did not reach Stripe",
+			Detail: cleanError(it.Detail), Href: "/disputes/" + it.Ref, Action: "Submit it again", ActionHref: "/disputes/" + it.Ref + "#dispute-evidence",
+			Stripe: stripeURL("dispute", it.StripeID, d.Live)}
+		if it.At != nil {
+			l.Title += ": evidence due " + until(*it.At, d.Now)
+		}
+		return l, true
 	case store.AttnPayoutFailed:
 		l := AttentionLink{Tone: "bad", Title: "Payout " + it.Ref + " failed (" + moneyP(it.Amount, it.Currency) + ")",
 			Detail: strings.TrimSpace(it.Label + " " + it.Detail), Stripe: stripeURL("payout", it.Ref, d.Live)}

@@ -25,6 +25,9 @@ func (s *Server) consoleAlertsIndex(w http.ResponseWriter, r *http.Request) erro
 	if !slices.Contains(store.AlertStates, state) {
 		return badRequest("state must be one of " + strings.Join(store.AlertStates, ", "))
 	}
+	if _, err := s.store.ResolveClearedAlerts(r.Context()); err != nil {
+		return err
+	}
 	var after *store.AlertCursor
 	if a := q.Get("after"); a != "" {
 		ts, id, ok := strings.Cut(a, "|")

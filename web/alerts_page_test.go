@@ -34,7 +34,7 @@ func TestAlertsPageAcknowledgeAndHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	old := raise(app, store.AlertMailUnavailable, "smtp", "SMTP refused")
-	if err := app.Store.ResolveAlert(ctx, store.AlertMailUnavailable, "smtp"); err != nil {
+	if err := app.Store.ResolveAlert(ctx, store.AlertMailUnavailable, "smtp", store.AlertResolver, "test"); err != nil {
 		t.Fatal(err)
 	}
 	admin, sup := app.SignIn(store.UserAdmin), app.SignIn(store.UserSupport)

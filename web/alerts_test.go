@@ -128,7 +128,7 @@ func TestAcknowledgedAlertIsAuditedAndNotResent(t *testing.T) {
 		t.Fatalf("audit: got %+v", audit)
 	}
 	// Resolved, then back: a new problem, sent again.
-	if err := app.Store.ResolveAlert(t.Context(), store.AlertBadCredential, "hubspot"); err != nil {
+	if err := app.Store.ResolveAlert(t.Context(), store.AlertBadCredential, "hubspot", store.AlertResolver, "test"); err != nil {
 		t.Fatal(err)
 	}
 	raise()

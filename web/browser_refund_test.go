@@ -39,6 +39,8 @@ func TestBrowserRefundTurnsOrderRefunded(t *testing.T) {
 		chromedp.Click(tid("order-refund")),
 		chromedp.WaitVisible(tid("refund-form")),
 		chromedp.Click(tid("refund-submit")),
+		chromedp.WaitVisible(tid("refund-confirm")),
+		chromedp.Click(tid("refund-confirm-submit")),
 	)
 	pollAcrossNavigation(t, ctx, "refund requested", `document.querySelector('[data-testid="refund-state"]')?.textContent.trim() === 'refund requested'`)
 	if got := text(t, ctx, tid("refund-order-status")); got != store.OrderPaid {

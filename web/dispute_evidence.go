@@ -145,6 +145,9 @@ func (s *Server) disputesEvidenceSubmit(w http.ResponseWriter, r *http.Request) 
 	if p := e.Problem(); p != "" {
 		return s.renderEvidenceError(w, r, id, e, p)
 	}
+	if r.PostFormValue("confirm") != "yes" {
+		return s.confirmEvidence(w, r, dp, key, e)
+	}
 	in := store.NewEvidenceSubmission{DisputeID: id, FormKey: key, SubmittedBy: currentUser(ctx).Email, Evidence: &e}
 	created, err := s.submitEvidence(ctx, in)
 	if errors.Is(err, store.ErrEvidenceEmpty) {
@@ -159,6 +162,30 @@ func (s *Server) disputesEvidenceSubmit(w http.ResponseWriter, r *http.Request) 
 	}
 	redirectAfterPost(w, r, fmt.Sprintf("/disputes/%d#dispute-evidence", id))
 	return nil
+}
+
+// confirmEvidence saves the draft and asks once more before the evidence
+// goes to Stripe, which takes it once; refusals answer as the submit would.
+func (s *Server) confirmEvidence(w http.ResponseWriter, r *http.Request, dp store.Dispute, key string, e store.Evidence) error {
+	ctx := r.Context()
+	subs, err := s.store.EvidenceSubmissions(ctx, dp.ID)
+	if err != nil {
+		return err
+	}
+	if err := store.CheckEvidence(dp, subs, time.Now()); err != nil {
+		return evidenceRefused(err, dp)
+	}
+	if e.Empty() {
+		return s.renderEvidenceError(w, r, dp.ID, e, store.EvidenceRefusal(store.ErrEvidenceEmpty, dp))
+	}
+	if err := s.store.SaveEvidenceDraft(ctx, dp.ID, e, currentUser(ctx).Email, time.Now()); err != nil {
+		return evidenceRefused(err, dp)
+	}
+	d, err := s.disputeData(r, dp.ID)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, views.EvidenceConfirm(s.shell(r, "Confirm the evidence"), d, key))
 }
 
 // submitEvidence records the submission, enqueues its job and audits it.

@@ -22,7 +22,7 @@ func evidencePath(d store.Dispute) string {
 // evidenceForm is the dispute page's evidence form, with its key, and fields.
 func evidenceForm(p *Page, fields map[string]string) url.Values {
 	key, _ := p.Doc.Find(`[data-testid=evidence-form] input[name=key]`).Attr("value")
-	v := url.Values{"key": {key}}
+	v := url.Values{"key": {key}, "confirm": {"yes"}}
 	for k, f := range fields {
 		v.Set(k, f)
 	}
@@ -338,8 +338,13 @@ func TestEvidenceStripeFailures(t *testing.T) {
 		s := submissionStatus(t, app, second.ID)
 		return s.Status == store.EvidenceRequested && strings.Contains(s.ErrorMessage, "Stripe is not available")
 	})
-	if got := c.Get(page).Text("evidence-state"); got != "submitting…" {
-		t.Fatalf("while retrying: got %q, want submitting…", got)
+	// Until Stripe took it, the page never says submitted, and the form says why it is closed.
+	while := c.Get(page)
+	if got, want := while.Text("evidence-state"), "Not sent yet: retrying (attempt 2 of 6)"; got != want {
+		t.Fatalf("while retrying: got %q, want %q", got, want)
+	}
+	if got := while.Text("evidence-refused"); strings.Contains(got, "already submitted") || !strings.Contains(got, "has not reached it yet") {
+		t.Fatalf("form while retrying: got %q, want it not yet at Stripe", got)
 	}
 	app.Eventually(15*time.Second, "the retry reaches Stripe", func() bool {
 		return submissionStatus(t, app, second.ID).Status == store.EvidenceSubmitted

@@ -95,7 +95,7 @@ func (s *Server) outboxResend(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		for _, kind := range []string{store.AlertEmailUnknown, store.AlertEmailFailed} {
-			if err := tx.ResolveAlert(ctx, kind, subject); err != nil {
+			if err := tx.ResolveAlert(ctx, kind, subject, currentUser(ctx).Email, "The message was sent again from the outbox."); err != nil {
 				return err
 			}
 		}

@@ -15,6 +15,10 @@ import (
 func (s *Server) overviewShow(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	now := time.Now()
+	// Alerts whose cause cleared (a held event replayed) must not stay counted.
+	if _, err := s.store.ResolveClearedAlerts(ctx); err != nil {
+		return err
+	}
 	o, err := s.store.Overview(ctx, now.Add(-24*time.Hour))
 	if err != nil {
 		return err

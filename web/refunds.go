@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -46,8 +47,16 @@ func (s *Server) refundData(r *http.Request, id int64, f views.RefundForm) (view
 		f.Key = hex.EncodeToString(b)
 		f.Amount = store.FormatAmount(max(left, 0), o.Currency)
 	}
-	return views.RefundData{Order: o, Requests: reqs, Reasons: store.RefundReasons, Left: max(left, 0),
-		Refusal: s.cfg.RefundRefusal, Form: f}, nil
+	d := views.RefundData{Order: o, Requests: reqs, Reasons: store.RefundReasons, Left: max(left, 0),
+		Refusal: s.cfg.RefundRefusal, Form: f, Customer: "the customer", Live: s.cfg.Production}
+	if o.BuyerAccountID != nil {
+		a, err := s.store.AccountByID(ctx, *o.BuyerAccountID)
+		if err != nil {
+			return d, err
+		}
+		d.Customer = cmp.Or(a.Name, strOr(a.Email), d.Customer)
+	}
+	return d, nil
 }
 
 // ordersRefundShow handles GET /orders/{id}/refund: the order's amounts, its
@@ -97,18 +106,22 @@ func (s *Server) ordersRefundCreate(w http.ResponseWriter, r *http.Request) erro
 	case len(f.Note) > 500:
 		f.Error = "Keep the note under 500 characters."
 	}
-	if f.Error == "" {
+	if f.Error == "" && r.PostFormValue("confirm") == "yes" {
 		f.Error, err = s.requestRefund(r, in)
 		if err != nil {
 			return err
 		}
 	}
+	d, err := s.refundData(r, id, f)
+	if err != nil {
+		return err
+	}
 	if f.Error != "" {
-		d, err := s.refundData(r, id, f)
-		if err != nil {
-			return err
-		}
 		return s.render(w, r, http.StatusUnprocessableEntity, views.RefundPage(s.shell(r, "Refund order"), d))
+	}
+	if r.PostFormValue("confirm") != "yes" {
+		// Money moves only after a second, explicit click that names it.
+		return s.render(w, r, http.StatusOK, views.RefundConfirm(s.shell(r, "Confirm the refund"), d, in.Amount))
 	}
 	s.flash(ctx, "ok", "Refund requested. The order changes when Stripe confirms it.")
 	redirectAfterPost(w, r, fmt.Sprintf("/orders/%d/refund", id))
@@ -140,4 +153,11 @@ func (s *Server) requestRefund(r *http.Request, in store.NewRefundRequest) (stri
 		return "Only a paid order with a Stripe payment can be refunded.", nil
 	}
 	return "", err
+}
+
+func strOr(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }

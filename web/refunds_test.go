@@ -45,10 +45,41 @@ func storedOrder(t *testing.T, app *App, amount int64) store.Order {
 
 func refundPath(o store.Order) string { return "/orders/" + strconv.FormatInt(o.ID, 10) + "/refund" }
 
-// refundForm is the form of the refund page with amount and reason.
+// refundForm is the form of the refund page with amount and reason, as the
+// confirmation page posts it (confirm=yes).
 func refundForm(p *Page, amount, reason string) url.Values {
 	key, _ := p.Doc.Find(`[data-testid=refund-form] input[name=key]`).Attr("value")
-	return url.Values{"key": {key}, "amount": {amount}, "reason": {reason}, "note": {"customer asked"}}
+	return url.Values{"key": {key}, "amount": {amount}, "reason": {reason}, "note": {"customer asked"}, "confirm": {"yes"}}
+}
+
+// TestRefundAsksBeforeMoneyMoves: the refund form's submit only shows a
+// confirmation naming the amount, the customer and the order; nothing is
+// requested until it is confirmed.
+func TestRefundAsksBeforeMoneyMoves(t *testing.T) {
+	t.Parallel()
+	fake := stripefake.New(t)
+	app := NewWith(t, Options{Stripe: fake})
+	o := paidOrder(t, app, fake, 4800)
+	c := app.SignIn(store.UserAdmin)
+	form := refundForm(c.Get(refundPath(o)).Want(http.StatusOK), "48.00", "requested_by_customer")
+	form.Del("confirm")
+	p := c.Post(refundPath(o), form).Want(http.StatusOK)
+	want := "Refund 48.00 USD to Ada for order " + strconv.FormatInt(o.ID, 10) + "?"
+	if got := p.Text("refund-confirm-question"); got != want {
+		t.Fatalf("confirmation: got %q, want %q", got, want)
+	}
+	if n := app.Count(`SELECT count(*) FROM refund_requests WHERE order_id = $1`, o.ID); n != 0 {
+		t.Fatalf("refund requests before confirming: got %d, want 0", n)
+	}
+	key, _ := p.Doc.Find(`[data-testid=refund-confirm-form] input[name=key]`).Attr("value")
+	if key != form.Get("key") {
+		t.Fatalf("confirmation form key: got %q, want the form's %q", key, form.Get("key"))
+	}
+	form.Set("confirm", "yes")
+	c.Post(refundPath(o), form).Want(http.StatusSeeOther)
+	if n := app.Count(`SELECT count(*) FROM refund_requests WHERE order_id = $1`, o.ID); n != 1 {
+		t.Fatalf("refund requests after confirming: got %d, want 1", n)
+	}
 }
 
 // requestStatus reads one refund request's status.
