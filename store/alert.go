@@ -46,7 +46,7 @@ type Alert struct {
 	// ResolvedBy is who resolved it: AlertResolver when its cause cleared.
 	ResolvedBy string `db:"resolved_by" json:"resolved_by"`
 	// ResolvedReason says why it is over, in the console's words.
-	ResolvedReason string `db:"resolved_reason" json:"resolved_reason"`
+	ResolvedReason string     `db:"resolved_reason" json:"resolved_reason"`
 	NotifiedAt     *time.Time `db:"notified_at" json:"notified_at"`
 	DeliveryError  string     `db:"delivery_error" json:"delivery_error"`
 }

@@ -165,15 +165,15 @@ const (
 
 // EvidenceSubmission is one submission of a dispute's evidence to Stripe.
 type EvidenceSubmission struct {
-	ID              int64     `db:"id"`
-	DisputeID       int64     `db:"dispute_id"`
-	FormKey         string    `db:"form_key"`
-	Evidence        Evidence  `db:"evidence"`
-	SubmittedBy     string    `db:"submitted_by"`
-	Status          string    `db:"status"`
-	StripeRequestID string    `db:"stripe_request_id"`
-	ErrorCode       string    `db:"error_code"`
-	ErrorMessage    string    `db:"error_message"`
+	ID              int64    `db:"id"`
+	DisputeID       int64    `db:"dispute_id"`
+	FormKey         string   `db:"form_key"`
+	Evidence        Evidence `db:"evidence"`
+	SubmittedBy     string   `db:"submitted_by"`
+	Status          string   `db:"status"`
+	StripeRequestID string   `db:"stripe_request_id"`
+	ErrorCode       string   `db:"error_code"`
+	ErrorMessage    string   `db:"error_message"`
 	StripeAttempts
 	CreatedAt time.Time `db:"created_at"`
 	UpdatedAt time.Time `db:"updated_at"`

@@ -50,7 +50,7 @@ type RefundRequest struct {
 	RefundStatus *string `db:"refund_status"`
 	StripeAttempts
 	CreatedAt time.Time `db:"created_at"`
-	UpdatedAt    time.Time `db:"updated_at"`
+	UpdatedAt time.Time `db:"updated_at"`
 }
 
 // NewRefundRequest is what the console's refund form asks for.
