@@ -209,6 +209,7 @@ func evidenceFailure(err error) failure {
 	if !errors.As(err, &se) {
 		return failure{code: "network", message: "Stripe could not be reached. Switchboard retries on its own; if it keeps failing, check Stripe's status page and submit the evidence again (or in Stripe's Dashboard) before the deadline."}
 	}
+	se.Msg = strings.TrimSuffix(strings.TrimSpace(se.Msg), ".") // our sentences add their own full stop
 	f := failure{code: string(se.Code), requestID: se.RequestID, permanent: se.HTTPStatusCode >= 400 && se.HTTPStatusCode < 500 &&
 		se.HTTPStatusCode != http.StatusConflict && se.HTTPStatusCode != http.StatusTooManyRequests}
 	if f.code == "" {

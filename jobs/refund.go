@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -177,6 +178,7 @@ func refundFailure(err error) failure {
 	if !errors.As(err, &se) {
 		return failure{code: "network", message: "Stripe could not be reached. Switchboard retries on its own; if it keeps failing, check Stripe's status page and request the refund again."}
 	}
+	se.Msg = strings.TrimSuffix(strings.TrimSpace(se.Msg), ".") // our sentences add their own full stop
 	f := failure{code: string(se.Code), requestID: se.RequestID, permanent: se.HTTPStatusCode >= 400 && se.HTTPStatusCode < 500 &&
 		se.HTTPStatusCode != http.StatusConflict && se.HTTPStatusCode != http.StatusTooManyRequests}
 	if f.code == "" {

@@ -19,6 +19,35 @@ type OrderRow struct {
 	BuyerEmail  *string `db:"buyer_email"`
 	SellerName  *string `db:"seller_name"`
 	SellerEmail *string `db:"seller_email"`
+	// LastRefundRequest and LastRefundStatus are the latest refund request's
+	// status and its Stripe refund's (nil when there is none).
+	LastRefundRequest *string `db:"last_refund_request"`
+	LastRefundStatus  *string `db:"last_refund_status"`
+}
+
+// RefundBlocked says why the order cannot be refunded from the console now
+// ("" when it can): not paid, already refunded in full, disputed, or a
+// refund still on its way.
+func (o OrderRow) RefundBlocked() string {
+	switch {
+	case o.LastRefundRequest != nil && RefundRequest{Status: *o.LastRefundRequest, RefundStatus: o.LastRefundStatus}.Unsettled():
+		return "A refund is on its way: wait for Stripe to confirm it."
+	case o.Status == OrderRefunded:
+		return "Already refunded in full."
+	case o.Status == OrderDisputed || o.Status == OrderChargedBack:
+		return "Disputed: the bank holds the money; answer the dispute instead."
+	case o.Status != OrderPaid && o.Status != OrderPartiallyRefunded || o.StripeChargeID == nil && o.StripePaymentIntentID == nil:
+		return "Not paid through Stripe: nothing to refund."
+	}
+	return ""
+}
+
+// RefundFailed reports whether the order's latest refund request failed.
+func (o OrderRow) RefundFailed() bool {
+	if o.LastRefundRequest == nil {
+		return false
+	}
+	return RefundRequest{Status: *o.LastRefundRequest, RefundStatus: o.LastRefundStatus}.State() == RefundStateFailed
 }
 
 // OrderFilter selects orders for a list, newest first: a status ("" for

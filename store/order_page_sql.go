@@ -8,11 +8,7 @@ import (
 
 // OrderRowByID is one order with the names of its buyer and seller.
 func (s *Store) OrderRowByID(ctx context.Context, id int64) (OrderRow, error) {
-	rows, _ := s.db.Query(ctx, `SELECT `+prefixed("o.", orderColumns)+`,
-			b.name AS buyer_name, b.email AS buyer_email, sa.name AS seller_name, sa.email AS seller_email
-		FROM orders o
-		LEFT JOIN accounts b ON b.id = o.buyer_account_id
-		LEFT JOIN accounts sa ON sa.id = o.seller_account_id
+	rows, _ := s.db.Query(ctx, orderRowSelect+`
 		WHERE o.id = $1`, id)
 	o, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[OrderRow])
 	return o, mapErr("order row by id", err)

@@ -52,11 +52,7 @@ type PayoutFailure struct {
 // SellerOrder returns one order of a seller's with its buyer and seller
 // names; any other is ErrNotFound.
 func (s *Store) SellerOrder(ctx context.Context, seller *int64, id int64) (OrderRow, error) {
-	rows, _ := s.db.Query(ctx, `SELECT `+prefixed("o.", orderColumns)+`,
-			b.name AS buyer_name, b.email AS buyer_email, sa.name AS seller_name, sa.email AS seller_email
-		FROM orders o
-		LEFT JOIN accounts b ON b.id = o.buyer_account_id
-		LEFT JOIN accounts sa ON sa.id = o.seller_account_id
+	rows, _ := s.db.Query(ctx, orderRowSelect+`
 		WHERE o.id = $2 AND o.seller_account_id IS NOT NULL AND ($1::bigint IS NULL OR o.seller_account_id = $1)`,
 		seller, id)
 	o, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[OrderRow])

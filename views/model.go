@@ -191,6 +191,8 @@ type JobData struct {
 	FinalizedAt *time.Time
 	Priority    int
 	Tags        []string
+	// RetryRefusal is why the job may not be retried by hand ("" when it may).
+	RetryRefusal string
 }
 
 // JobLink is one thing a job belongs to: "event evt_…", "email 3".

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/switchboardhq/switchboard/jobs"
 	"github.com/switchboardhq/switchboard/store"
 	"github.com/switchboardhq/switchboard/views"
 )
@@ -36,6 +38,9 @@ func (s *Server) jobsShow(w http.ResponseWriter, r *http.Request) error {
 	if d.Links, err = s.jobLinks(r, j); err != nil {
 		return err
 	}
+	if d.RetryRefusal, err = jobs.RetryRefusal(ctx, s.store, j.Kind, j.EncodedArgs); err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, views.JobPage(s.shell(r, fmt.Sprintf("Job %d", id)), d))
 }
 
@@ -47,6 +52,9 @@ func (s *Server) jobLinks(r *http.Request, j *rivertype.JobRow) ([]views.JobLink
 		AccountID int64  `json:"account_id"`
 		MessageID int64  `json:"message_id"`
 		AlertID   int64  `json:"alert_id"`
+		// A Stripe write's request: the refund or the evidence it sends.
+		RefundRequestID      int64 `json:"refund_request_id"`
+		EvidenceSubmissionID int64 `json:"evidence_submission_id"`
 	}
 	if err := json.Unmarshal(j.EncodedArgs, &args); err != nil {
 		return nil, nil // arguments of another shape belong to nothing we show
@@ -66,6 +74,32 @@ func (s *Server) jobLinks(r *http.Request, j *rivertype.JobRow) ([]views.JobLink
 		}
 		if err == nil && m.AccountID != nil {
 			out = append(out, views.JobLink{Label: fmt.Sprintf("customer %d", *m.AccountID), Href: fmt.Sprintf("/customers/%d", *m.AccountID)})
+		}
+	}
+	if args.RefundRequestID != 0 {
+		q, err := s.store.RefundRequestByID(r.Context(), args.RefundRequestID)
+		if err == nil {
+			o, err := s.store.OrderByID(r.Context(), q.OrderID)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, views.JobLink{Label: fmt.Sprintf("refund of %s for %s (%s)", store.Money(q.Amount, q.Currency), o.Label(), q.State()),
+				Href: fmt.Sprintf("/orders/%d/refund", o.ID)})
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+	}
+	if args.EvidenceSubmissionID != 0 {
+		sub, err := s.store.EvidenceSubmissionByID(r.Context(), args.EvidenceSubmissionID)
+		if err == nil {
+			dp, err := s.store.DisputeByID(r.Context(), sub.DisputeID)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, views.JobLink{Label: fmt.Sprintf("evidence for dispute %s (%s)", dp.StripeDisputeID, sub.Status),
+				Href: fmt.Sprintf("/disputes/%d#dispute-evidence", dp.ID)})
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return nil, err
 		}
 	}
 	if args.AlertID != 0 {
@@ -100,7 +134,7 @@ func (s *Server) jobsBulkConfirm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ids, err := s.jobIDs(r, state, kind)
+	ids, err := s.jobList(r, state, kind)
 	if err != nil {
 		return err
 	}
@@ -129,9 +163,13 @@ func (s *Server) jobsBulk(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return badRequest("the confirmation carries no count")
 	}
-	ids, err := s.jobIDs(r, state, kind)
+	found, err := s.jobList(r, state, kind)
 	if err != nil {
 		return err
+	}
+	ids := make([]int64, len(found))
+	for i, j := range found {
+		ids[i] = j.ID
 	}
 	if len(ids) != confirmed {
 		sh := s.shell(r, bulkTitle(action))
@@ -143,8 +181,20 @@ func (s *Server) jobsBulk(w http.ResponseWriter, r *http.Request) error {
 	if action == "discard" {
 		op = s.jobs.JobCancel
 	}
-	done, skipped := 0, 0
-	for _, id := range ids {
+	done, skipped, refused := 0, 0, 0
+	for _, j := range found {
+		id := j.ID
+		if action == "retry" {
+			// A Stripe write whose request ended would only read as done.
+			why, err := jobs.RetryRefusal(ctx, s.store, j.Kind, j.EncodedArgs)
+			if err != nil {
+				return err
+			}
+			if why != "" {
+				refused++
+				continue
+			}
+		}
 		if _, err := op(ctx, id); err != nil {
 			// A job that finished or started meanwhile is left as it is.
 			skipped++
@@ -153,30 +203,29 @@ func (s *Server) jobsBulk(w http.ResponseWriter, r *http.Request) error {
 		done++
 	}
 	if err := s.store.Audit(ctx, currentUser(ctx).Email, "job.bulk_"+action, "jobs",
-		map[string]any{"state": state, "kind": kind, "count": done, "skipped": skipped}); err != nil {
+		map[string]any{"state": state, "kind": kind, "count": done, "skipped": skipped, "refused": refused}); err != nil {
 		return err
 	}
 	msg := fmt.Sprintf("%s %d %s jobs%s.", bulkPast(action), done, state, kindNote(kind))
 	if skipped > 0 {
 		msg += fmt.Sprintf(" %d had changed state meanwhile and were left alone.", skipped)
 	}
+	if refused > 0 {
+		msg += fmt.Sprintf(" %d were not retried: they are refunds or evidence whose request already ended, so a retry would change nothing (request them again from the order or dispute).", refused)
+	}
 	s.flash(ctx, "ok", msg)
 	redirectAfterPost(w, r, "/jobs?"+jobsQuery(state, kind).Encode())
 	return nil
 }
 
-// jobIDs lists the IDs of the newest jobs in a state (and of a kind), up to
-// the bulk cap, through River's client.
-func (s *Server) jobIDs(r *http.Request, state, kind string) ([]int64, error) {
+// jobList lists the newest jobs in a state (and of a kind), up to the bulk
+// cap, through River's client.
+func (s *Server) jobList(r *http.Request, state, kind string) ([]*rivertype.JobRow, error) {
 	res, err := s.jobs.JobList(r.Context(), jobListParams(state, kind, jobsBulkCap))
 	if err != nil {
 		return nil, fmt.Errorf("list jobs: %w", err)
 	}
-	ids := make([]int64, len(res.Jobs))
-	for i, j := range res.Jobs {
-		ids[i] = j.ID
-	}
-	return ids, nil
+	return res.Jobs, nil
 }
 
 func bulkTitle(action string) string {

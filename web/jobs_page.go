@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/switchboardhq/switchboard/jobs"
 	"github.com/switchboardhq/switchboard/store"
 	"github.com/switchboardhq/switchboard/views"
 )
@@ -140,6 +141,15 @@ func (s *Server) jobAction(w http.ResponseWriter, r *http.Request, action, done 
 	}
 	if len(before.Jobs) == 0 {
 		return notFound()
+	}
+	if action == "job.retry" {
+		why, err := jobs.RetryRefusal(ctx, s.store, before.Jobs[0].Kind, before.Jobs[0].EncodedArgs)
+		if err != nil {
+			return err
+		}
+		if why != "" {
+			return apiError{http.StatusConflict, why}
+		}
 	}
 	row, err := op(ctx, id)
 	if err != nil {
