@@ -26,6 +26,10 @@ func cmdCRM(ctx context.Context, cfg config, args []string, stdout, stderr io.Wr
 // limits and retrying transient failures a few times.
 func cmdCRMSetup(ctx context.Context, cfg config, stdout io.Writer) error {
 	if cfg.CRMProvider != "hubspot" {
+		if cfg.CRMProvider == "none" {
+			fmt.Fprintln(stdout, "No CRM is connected (CRM_PROVIDER=none), so there is nothing to set up. To sync with HubSpot, set CRM_PROVIDER=hubspot and HUBSPOT_TOKEN (a private app token with crm.objects.contacts.read and .write, crm.schemas.contacts.read and .write), then run switchboard crm setup again.")
+			return nil
+		}
 		fmt.Fprintf(stdout, "CRM_PROVIDER is %s: there is nothing to set up (only hubspot needs custom properties)\n", cfg.CRMProvider)
 		return nil
 	}

@@ -67,4 +67,10 @@ func TestCRMSetupWithoutHubSpot(t *testing.T) {
 	if _, err := runCmd(t, "", "crm"); err == nil {
 		t.Fatal("crm without a subcommand: got no error")
 	}
+	// Without any CRM, it says how to connect one.
+	t.Setenv("CRM_PROVIDER", "none")
+	out, err = runCmd(t, "", "crm", "setup")
+	if err != nil || !strings.Contains(out, "CRM_PROVIDER=hubspot") || !strings.Contains(out, "HUBSPOT_TOKEN") {
+		t.Fatalf("crm setup without a CRM: got %v %q, want it to name CRM_PROVIDER=hubspot and HUBSPOT_TOKEN", err, out)
+	}
 }

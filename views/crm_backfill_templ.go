@@ -56,7 +56,7 @@ func CRMBackfillPage(sh Shell, d CRMBackfillData) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if d.CRM == "" {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<p class=\"flash error\" role=\"alert\" data-testid=\"crm-off\">CRM_PROVIDER is none: there is no CRM to backfill.</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<p class=\"flash error\" role=\"alert\" data-testid=\"crm-off\">No CRM is connected, so there is nothing to backfill. <a href=\"/setup#crm\" data-testid=\"crm-off-setup\">Connect HubSpot or a CRM webhook on the Setup page</a> (CRM_PROVIDER=hubspot with HUBSPOT_TOKEN), then come back.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -25,6 +25,11 @@ type Shell struct {
 	Icon string
 }
 
+// Link is a link an error page offers as the way on.
+type Link struct {
+	Href, Label, TestID string
+}
+
 // NavGroup is a group of the navigation's links (Work, Customers, Admin); a
 // group of one link is shown as the link itself.
 type NavGroup struct {

@@ -28,6 +28,9 @@ type CustomerData struct {
 	TimelineNext string
 	// Older is true on a timeline page other than the first.
 	Older bool
+	// CRMOff is true when no CRM is connected; Admin when the viewer may set one up.
+	CRMOff bool
+	Admin  bool
 }
 
 // OrdersData is one page of the orders list.

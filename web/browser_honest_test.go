@@ -222,3 +222,64 @@ func TestBrowserHeldAlertResolvesItself(t *testing.T) {
 		t.Fatalf("browser problems: %v", p)
 	}
 }
+
+// TestBrowserSetupGuides: without a CRM, the customer page says so in words
+// and links admins to Setup, where the CRM's section says exactly what to set
+// and "Test it now" runs its launch checks in place; support staff see no
+// setting names, and a refused action's page leads to Setup.
+func TestBrowserSetupGuides(t *testing.T) {
+	t.Parallel()
+	ctx, problems := browser(t)
+	doctor := func(context.Context) []store.Check {
+		return []store.Check{
+			{Name: "config.crm", Status: store.CheckWarn, Detail: "no CRM: customers are not synced anywhere", Fix: "set CRM_PROVIDER=hubspot and HUBSPOT_TOKEN"},
+			{Name: "config.billing_url", Status: store.CheckOK, Detail: "https://shop.test/billing"},
+		}
+	}
+	app := NewWith(t, Options{Doctor: doctor})
+	cus := NewID("cus")
+	app.SendAndWait(NewEvent("customer.created", Customer(cus, "maya@example.com", "Maya Lind")))
+	a, err := app.Store.AccountByStripeCustomer(context.Background(), cus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	customer := "/customers/" + strconv.FormatInt(a.ID, 10)
+	admin := app.NewUser(store.UserAdmin, nil)
+	base := app.Server.URL
+	signInBrowser(t, ctx, base, admin)
+	run(t, ctx, "the customer page", chromedp.Navigate(base+customer), chromedp.WaitVisible(tid("crm-off")))
+	if n := count(t, ctx, `[data-testid="crm-sync-now"]`); n != 0 {
+		t.Fatalf("Sync now buttons without a CRM: got %d, want 0", n)
+	}
+	run(t, ctx, "follow the link to Setup", chromedp.Click(tid("crm-off-setup")), chromedp.WaitVisible(tid("setup-crm")))
+	crm := text(t, ctx, tid("setup-crm"))
+	for _, want := range []string{"not set up", "CRM_PROVIDER=hubspot", "HUBSPOT_TOKEN", "switchboard crm setup"} {
+		if !strings.Contains(crm, want) {
+			t.Fatalf("Setup's CRM section: got %q, want it to say %q", crm, want)
+		}
+	}
+	run(t, ctx, "test the CRM now",
+		chromedp.Click(`[data-testid="setup-crm"] [data-testid="setup-test"]`),
+		chromedp.WaitVisible(`[data-testid="setup-crm"] [data-testid="setup-result"]`),
+	)
+	if got := text(t, ctx, `[data-testid="setup-crm"] [data-testid="setup-result"]`); !strings.Contains(got, "config.crm") || strings.Contains(got, "billing") {
+		t.Fatalf("CRM test result: got %q, want the CRM's check alone", got)
+	}
+
+	// Support: the same facts, no setting names; a refused sync leads on.
+	support := app.SignIn(store.UserSupport)
+	if got := support.Get(customer).Text("crm-off"); strings.Contains(got, "CRM_PROVIDER") || !strings.Contains(got, "An admin can connect one") {
+		t.Fatalf("support's customer page: got %q", got)
+	}
+	p := support.Post(customer+"/crm-sync", nil).Want(http.StatusConflict)
+	if got := p.Text("error-message"); strings.Contains(got, "CRM_PROVIDER") || !strings.Contains(got, "An admin can set it up") {
+		t.Fatalf("support's refused sync: got %q", got)
+	}
+	p = app.SignInAs(admin).Post(customer+"/crm-sync", nil).Want(http.StatusConflict)
+	if href, _ := p.Find("error-setup").Attr("href"); href != "/setup#crm" {
+		t.Fatalf("admin's refused sync: Setup link %q, want /setup#crm", href)
+	}
+	if p := problems(); len(p) > 0 {
+		t.Fatalf("browser problems: %v", p)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	iofs "io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 
@@ -72,13 +73,25 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 			"request_id", requestID(r.Context()))
 		msg = "Something went wrong on our side (request " + requestID(r.Context()) + "). Try again, or look at the logs."
 	}
+	var ns needsSetup
+	setup := errors.As(err, &ns)
+	if setup && !allows(roleAdmin, userRole(r)) {
+		msg += " An admin can set it up."
+	}
 	var c templ.Component
 	if isHTMX(r) {
 		w.Header().Set("HX-Retarget", "#flash")
 		w.Header().Set("HX-Reswap", "innerHTML")
 		c = views.FlashMessage(views.Flash{Kind: "error", Msg: msg})
 	} else {
-		c = views.ErrorPage(s.shell(r, http.StatusText(status)), status, msg)
+		var links []views.Link
+		if setup && allows(roleAdmin, userRole(r)) {
+			links = append(links, views.Link{Href: "/setup#" + ns.integration, Label: "Set it up on the Setup page", TestID: "error-setup"})
+		}
+		if back := sameSiteReferer(r); back != "" {
+			links = append(links, views.Link{Href: back, Label: "Back to the page you were on", TestID: "error-back"})
+		}
+		c = views.ErrorPage(s.shell(r, errorTitle(status)), status, msg, links)
 	}
 	if rerr := s.render(w, r, status, c); rerr != nil {
 		s.log.ErrorContext(r.Context(), "rendering an error page", "err", rerr)
@@ -93,6 +106,8 @@ func errorStatus(err error) (int, string) {
 	switch {
 	case errors.As(err, &ae):
 		return ae.status, ae.msg
+	case errors.As(err, new(needsSetup)):
+		return http.StatusConflict, err.Error()
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, rivertype.ErrNotFound):
 		return http.StatusNotFound, "There is nothing here: it does not exist, or not for you."
 	case errors.Is(err, store.ErrConflict):
@@ -103,6 +118,46 @@ func errorStatus(err error) (int, string) {
 		return 0, ""
 	}
 	return http.StatusInternalServerError, ""
+}
+
+// needsSetup refuses an action that needs an integration that is not set
+// up; the error page links admins to that integration on the Setup page.
+// Its message names no setting, since support staff read it too.
+type needsSetup struct {
+	integration string // the Setup page's anchor: stripe-api, crm, mail…
+	msg         string
+}
+
+func (e needsSetup) Error() string { return e.msg }
+
+// errorTitle is an error page's heading, in words a founder uses.
+func errorTitle(status int) string {
+	switch status {
+	case http.StatusConflict:
+		return "Not possible right now"
+	case http.StatusForbidden:
+		return "Not for your role"
+	}
+	return http.StatusText(status)
+}
+
+// sameSiteReferer is the console page a request came from, as a path ("" when
+// it came from elsewhere, or from the failing page itself).
+func sameSiteReferer(r *http.Request) string {
+	u, err := url.Parse(r.Header.Get("Referer"))
+	if err != nil || u.Host != r.Host || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") ||
+		(u.Path == r.URL.Path && r.Method == http.MethodGet) {
+		return ""
+	}
+	return u.RequestURI()
+}
+
+// userRole is the signed-in user's role ("" when signed out).
+func userRole(r *http.Request) string {
+	if u := currentUser(r.Context()); u != nil {
+		return u.Role
+	}
+	return ""
 }
 
 // notFound is the console's 404 for objects that do not exist or are not the
@@ -178,6 +233,7 @@ var navGroups = []struct {
 		{"GET /seller/{$}", "/seller/", "Sales"},
 	}},
 	{"Admin", []struct{ pattern, href, label string }{
+		{"GET /setup", "/setup", "Setup"},
 		{"GET /users", "/users", "Users"},
 		{"GET /tokens", "/tokens", "Tokens"},
 		{"GET /audit", "/audit", "Audit"},

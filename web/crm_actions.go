@@ -27,7 +27,7 @@ func (s *Server) customersSyncNow(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if s.crmOff() {
-		return apiError{http.StatusConflict, "CRM_PROVIDER is none: there is no CRM to sync to."}
+		return needsSetup{"crm", "No CRM is connected, so there is nothing to sync this customer to."}
 	}
 	err = s.store.InTx(ctx, func(tx *store.Store) error {
 		if err := s.cfg.Dispatch.AccountChanged(ctx, tx, id, time.Now()); err != nil {
@@ -67,7 +67,7 @@ func (s *Server) renderBackfill(w http.ResponseWriter, r *http.Request, status i
 func (s *Server) crmBackfillCreate(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	if s.crmOff() {
-		return apiError{http.StatusConflict, "CRM_PROVIDER is none: there is no CRM to backfill."}
+		return needsSetup{"crm", "No CRM is connected, so there is nothing to backfill."}
 	}
 	raw := strings.TrimSpace(r.PostFormValue("before"))
 	var before *time.Time

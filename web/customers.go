@@ -67,7 +67,7 @@ func (s *Server) customersShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := views.CustomerData{Account: a, Older: after != nil}
+	d := views.CustomerData{Account: a, Older: after != nil, CRMOff: s.crmOff(), Admin: currentUser(ctx).Role == store.UserAdmin}
 	if d.Communication, err = s.store.AccountCommunication(ctx, id); err != nil {
 		return err
 	}

@@ -29,6 +29,10 @@ func (s *Server) evidenceAccess() string {
 func (s *Server) evidenceView(ctx context.Context, dp store.Dispute) (views.EvidenceView, error) {
 	v := views.EvidenceView{Fields: store.EvidenceFieldsFor(dp.Reason), StripeRefusal: s.cfg.EvidenceRefusal,
 		CanEdit: allows(s.evidenceAccess(), currentUser(ctx).Role)}
+	if v.StripeRefusal != "" && currentUser(ctx).Role != store.UserAdmin {
+		// Support staff get the consequence, not the deployment's settings.
+		v.StripeRefusal = "Switchboard has no working Stripe API key (an admin can set one up)"
+	}
 	draft, err := s.store.EvidenceDraft(ctx, dp.ID)
 	switch {
 	case err == nil:
@@ -132,7 +136,7 @@ func (s *Server) disputesEvidenceSubmit(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	if s.cfg.EvidenceRefusal != "" {
-		return apiError{http.StatusConflict, "Submitting evidence to Stripe is off here: " + s.cfg.EvidenceRefusal + "."}
+		return needsSetup{"stripe-api", "Submitting evidence from Switchboard is off: it has no working Stripe API key. Respond in Stripe's Dashboard before the deadline."}
 	}
 	key := strings.TrimSpace(r.PostFormValue("key"))
 	if key == "" || len(key) > 64 {

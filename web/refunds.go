@@ -85,7 +85,7 @@ func (s *Server) ordersRefundCreate(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	if s.cfg.RefundRefusal != "" {
-		return apiError{http.StatusConflict, "Refunds are off here: " + s.cfg.RefundRefusal + "."}
+		return needsSetup{"stripe-api", "Refunds from Switchboard are off: it has no working Stripe API key. Open this payment in Stripe's Dashboard to refund it there."}
 	}
 	f := views.RefundForm{Key: strings.TrimSpace(r.PostFormValue("key")), Amount: r.PostFormValue("amount"),
 		Reason: r.PostFormValue("reason"), Note: strings.TrimSpace(r.PostFormValue("note"))}

@@ -73,6 +73,8 @@ func (s *Server) routeTable() []entry {
 		page("POST /jobs/bulk", roleAdmin, s.jobsBulk),
 		page("POST /jobs/{id}/retry", roleAdmin, s.jobsRetry),
 		page("POST /jobs/{id}/discard", roleAdmin, s.jobsDiscard),
+		page("GET /setup", roleAdmin, s.setupShow),
+		page("POST /setup/{id}/test", roleAdmin, s.setupTest),
 		page("GET /settings", roleAdmin, s.settingsShow),
 		page("GET /settings/checks", roleAdmin, s.settingsChecks),
 		page("GET /users", roleAdmin, s.usersIndex),

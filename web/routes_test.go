@@ -115,6 +115,8 @@ var wantAccess = map[string]string{
 	"GET /alerts":                   "admin support",
 	"POST /alerts/{id}/acknowledge": "admin",
 	"GET /outbox":                   "admin",
+	"GET /setup":                    "admin",
+	"POST /setup/{id}/test":         "admin",
 	"GET /outbox/{id}":              "admin",
 	"GET /outbox/{id}/html":         "admin",
 	"POST /outbox/{id}/resend":      "admin",

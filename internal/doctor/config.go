@@ -58,7 +58,8 @@ func (d *Doctor) stripeKeyCheck() store.Check {
 		if d.cfg.production() {
 			return warn(name, "STRIPE_SECRET_KEY is not set: reconciliation and refunds cannot call Stripe", "create a restricted key (Dashboard → Developers → API keys) with read access to Events and Webhook endpoints and set STRIPE_SECRET_KEY")
 		}
-		return skip(name, "STRIPE_SECRET_KEY is not set: reconciliation and the Stripe API checks are off", "")
+		return skip(name, "STRIPE_SECRET_KEY is not set: reconciliation, refunds, dispute evidence and the Stripe API checks are off",
+			"create a test-mode restricted key (Dashboard → Developers → API keys) with read access to Events and Webhook endpoints and write access to Refunds and Disputes, and set STRIPE_SECRET_KEY")
 	}
 	var kind string
 	var live bool
@@ -143,7 +144,8 @@ func (d *Doctor) crmConfigCheck() store.Check {
 		}
 		return ok(name, "a signed webhook to "+u.Host)
 	}
-	return ok(name, "CRM_PROVIDER=none: no CRM sync")
+	return warn(name, "no CRM: customers and their payment state are not synced anywhere (CRM_PROVIDER is none)",
+		"set CRM_PROVIDER=hubspot and HUBSPOT_TOKEN (a private app's token), or CRM_PROVIDER=webhook with CRM_WEBHOOK_URL and CRM_WEBHOOK_SECRET; then run switchboard crm setup and restart")
 }
 
 func (d *Doctor) mailConfigCheck() store.Check {
@@ -211,10 +213,7 @@ func (d *Doctor) inboundConfigCheck() store.Check {
 func (d *Doctor) billingURLCheck() store.Check {
 	const name = "config.billing_url"
 	if d.cfg.BillingURL == "" {
-		if d.cfg.production() {
-			return warn(name, "BILLING_URL is not set: failed-payment email has no link to update the card", "set BILLING_URL to the marketplace's billing page")
-		}
-		return ok(name, "not set (failed-payment email has no update-your-card link)")
+		return warn(name, "BILLING_URL is not set: failed-payment email has no link to update the card", "set BILLING_URL to the marketplace's billing page (where a customer updates their card)")
 	}
 	u, err := url.Parse(d.cfg.BillingURL)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && d.cfg.production()) || (u.Scheme != "http" && u.Scheme != "https") {

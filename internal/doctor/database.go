@@ -25,7 +25,8 @@ const (
 // depth, and events that need a person.
 func (d *Doctor) databaseChecks(ctx context.Context) []store.Check {
 	rest := func(why string) []store.Check {
-		return []store.Check{skip(checkMigrations, why, ""), skip(checkStuck, why, ""), skip(checkQueue, why, ""), skip(checkEvents, why, "")}
+		return []store.Check{skip(checkMigrations, why, "fix the database check first"), skip(checkStuck, why, "fix the database check first"),
+			skip(checkQueue, why, "fix the database check first"), skip(checkEvents, why, "fix the database check first")}
 	}
 	pool := d.deps.Pool
 	if pool == nil {
@@ -63,7 +64,7 @@ func (d *Doctor) databaseChecks(ctx context.Context) []store.Check {
 	h, err := store.New(pool).QueueHealth(pctx, d.deps.StuckAfter)
 	if err != nil {
 		why := "could not read the queue: " + shortErr(err)
-		return append(out, fail(checkStuck, why, "run switchboard migrate"), skip(checkQueue, why, ""), skip(checkEvents, why, ""))
+		return append(out, fail(checkStuck, why, "run switchboard migrate"), skip(checkQueue, why, "run switchboard migrate"), skip(checkEvents, why, "run switchboard migrate"))
 	}
 	return append(out, d.stuckCheck(h), d.queueCheck(h), eventsCheck(h))
 }

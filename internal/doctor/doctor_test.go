@@ -161,6 +161,8 @@ func TestConfigChecks(t *testing.T) {
 			c.InboundEmailUser, c.InboundEmailPassword = "postmark", strings.Repeat("p", 24)
 		}, "config.inbound_email", store.CheckOK, "basic auth"},
 		{"no billing URL in production", func(c *doctor.Config) { c.AppEnv = "production" }, "config.billing_url", store.CheckWarn, "BILLING_URL"},
+		{"no billing URL in development", func(c *doctor.Config) { c.BillingURL = "" }, "config.billing_url", store.CheckWarn, "BILLING_URL"},
+		{"no CRM", func(c *doctor.Config) { c.CRMProvider = "none" }, "config.crm", store.CheckWarn, "not synced anywhere"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -22,10 +22,10 @@ var hubSpotProperties = []string{"switchboard_account_id", "switchboard_plan_tie
 // contact properties, and the properties exist. It writes nothing.
 func (d *Doctor) hubSpotCheck(ctx context.Context) []store.Check {
 	if d.cfg.CRMProvider != "hubspot" {
-		return []store.Check{skip(checkHubSpot, "CRM_PROVIDER is not hubspot", "")}
+		return []store.Check{skip(checkHubSpot, "CRM_PROVIDER is not hubspot", "to sync with HubSpot, set CRM_PROVIDER=hubspot and HUBSPOT_TOKEN")}
 	}
 	if d.cfg.HubSpotToken == "" {
-		return []store.Check{skip(checkHubSpot, "HUBSPOT_TOKEN is not set (see config.crm)", "")}
+		return []store.Check{skip(checkHubSpot, "HUBSPOT_TOKEN is not set (see config.crm)", "set HUBSPOT_TOKEN to a HubSpot private app's token")}
 	}
 	ctx, cancel := context.WithTimeout(ctx, d.deps.Timeout)
 	defer cancel()

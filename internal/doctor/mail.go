@@ -24,11 +24,11 @@ const (
 // mail is sent.
 func (d *Doctor) smtpCheck(ctx context.Context) []store.Check {
 	if d.cfg.SMTPURL == "" {
-		return []store.Check{skip(checkSMTP, "SMTP_URL is not set: mail stays in the console's outbox", "")}
+		return []store.Check{skip(checkSMTP, "SMTP_URL is not set: mail stays in the console's outbox", "to send mail, set SMTP_URL (smtp://user:pass@host:587) and MAIL_FROM")}
 	}
 	s, err := mail.ParseSMTP(d.cfg.SMTPURL, d.cfg.MailFrom)
 	if err != nil {
-		return []store.Check{skip(checkSMTP, "SMTP_URL or MAIL_FROM is invalid (see config.mail)", "")}
+		return []store.Check{skip(checkSMTP, "SMTP_URL or MAIL_FROM is invalid (see config.mail)", "fix config.mail first")}
 	}
 	s.Timeout = d.deps.Timeout
 	u, _ := url.Parse(d.cfg.SMTPURL)
@@ -73,7 +73,9 @@ func (d *Doctor) dnsChecks(ctx context.Context) []store.Check {
 		return []store.Check{c(checkSPF), c(checkDKIM), c(checkDMARC)}
 	}
 	if d.cfg.MailFrom == "" {
-		return all(func(n string) store.Check { return skip(n, "MAIL_FROM is not set: no sending domain to check", "") })
+		return all(func(n string) store.Check {
+			return skip(n, "MAIL_FROM is not set: no sending domain to check", "set MAIL_FROM to the sender address on your own domain")
+		})
 	}
 	addr, err := netmail.ParseAddress(d.cfg.MailFrom)
 	if err != nil {
@@ -84,7 +86,7 @@ func (d *Doctor) dnsChecks(ctx context.Context) []store.Check {
 	domain := addr.Address[strings.LastIndex(addr.Address, "@")+1:]
 	if reserved(domain) {
 		return all(func(n string) store.Check {
-			return skip(n, domain+" is a reserved or local name with no public DNS", "")
+			return skip(n, domain+" is a reserved or local name with no public DNS", "send from an address on a public domain you own")
 		})
 	}
 	ctx, cancel := context.WithTimeout(ctx, d.deps.Timeout)

@@ -31,14 +31,14 @@ func (d *Doctor) stripeChecks(ctx context.Context) []store.Check {
 func (d *Doctor) stripeAPIChecks(ctx context.Context) []store.Check {
 	if d.cfg.StripeSecretKey == "" {
 		why := "STRIPE_SECRET_KEY is not set"
-		return []store.Check{skip(checkStripeAPI, why, ""), skip(checkStripeEndpoint, why+": the endpoint cannot be checked", "set STRIPE_SECRET_KEY to a restricted key that reads Webhook endpoints")}
+		return []store.Check{skip(checkStripeAPI, why, "set STRIPE_SECRET_KEY (see stripe.secret_key)"), skip(checkStripeEndpoint, why+": the endpoint cannot be checked", "set STRIPE_SECRET_KEY to a restricted key that reads Webhook endpoints")}
 	}
 	ctx, cancel := context.WithTimeout(ctx, d.deps.Timeout)
 	defer cancel()
 	sc := stripeapi.New(d.cfg.StripeSecretKey, d.cfg.StripeAPIBase, stripeapi.WithHTTPClient(d.deps.HTTP), stripeapi.WithRetries(0))
 	api := d.stripeAPICheck(ctx, sc)
 	if api.Status == store.CheckSkip || api.Status == store.CheckFail && strings.Contains(api.Detail, "refused the key") {
-		return []store.Check{api, skip(checkStripeEndpoint, "Stripe was not asked (see "+checkStripeAPI+")", "")}
+		return []store.Check{api, skip(checkStripeEndpoint, "Stripe was not asked (see "+checkStripeAPI+")", "fix "+checkStripeAPI+" first")}
 	}
 	return []store.Check{api, d.stripeEndpointCheck(ctx, sc)}
 }
