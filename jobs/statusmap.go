@@ -1,6 +1,10 @@
 package jobs
 
-import "github.com/switchboardhq/switchboard/store"
+import (
+	"strings"
+
+	"github.com/switchboardhq/switchboard/store"
+)
 
 // StatusMapping is one row of the table from a Stripe status to ours. Stripe's
 // vocabulary stops here: store sees only ours (a dispute keeps Stripe's word
@@ -106,4 +110,16 @@ func MapStatus(object, evtType, stripeStatus string) (ours string, ok bool) {
 		}
 	}
 	return "", false
+}
+
+// MovesMoney reports whether a Stripe event type records money moving (a
+// payment, refund, dispute, payout or paid invoice): ignoring one would leave
+// an order or an account wrong, so the console warns before it does.
+func MovesMoney(eventType string) bool {
+	for _, p := range []string{"payment_intent.", "charge.", "refund.", "checkout.session.", "invoice.pa", "payout.", "transfer."} {
+		if strings.HasPrefix(eventType, p) {
+			return true
+		}
+	}
+	return false
 }

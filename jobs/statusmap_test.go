@@ -159,3 +159,16 @@ func contains(ss []string, s string) bool {
 	}
 	return false
 }
+
+func TestMovesMoney(t *testing.T) {
+	t.Parallel()
+	for typ, want := range map[string]bool{
+		"payment_intent.succeeded": true, "charge.refunded": true, "charge.dispute.created": true, "refund.updated": true,
+		"checkout.session.completed": true, "invoice.paid": true, "invoice.payment_failed": true, "payout.failed": true,
+		"customer.created": false, "customer.subscription.updated": false, "account.updated": false, "invoice.created": false,
+	} {
+		if got := MovesMoney(typ); got != want {
+			t.Errorf("MovesMoney(%q): got %v, want %v", typ, got, want)
+		}
+	}
+}

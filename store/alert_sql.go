@@ -2,10 +2,14 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
+	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 const alertColumns = `id, kind, subject, severity, message, count, first_seen_at, last_seen_at, acknowledged_at,
@@ -75,21 +79,46 @@ var clearedAlerts = []struct{ kind, cleared, reason string }{
 		`Stripe paid the payout since.`},
 }
 
+// clearLockTimeout bounds how long resolving cleared alerts waits for a
+// table another transaction has locked: it is housekeeping, and a page that
+// runs it must not hang behind a lock.
+const clearLockTimeout = "200ms"
+
 // ResolveClearedAlerts resolves every open alert whose cause has cleared (a
 // held event replayed, a failed refund done since…), recording Switchboard
-// as the resolver and why. It returns how many it resolved.
+// as the resolver and why. It looks only at the kinds that have open alerts,
+// and skips a kind whose tables are locked (the next run resolves it). It
+// returns how many it resolved.
 func (s *Store) ResolveClearedAlerts(ctx context.Context) (int64, error) {
+	rows, _ := s.db.Query(ctx, `SELECT DISTINCT kind FROM alerts WHERE resolved_at IS NULL`)
+	open, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return 0, mapErr("open alert kinds", err)
+	}
 	var n int64
 	for _, c := range clearedAlerts {
-		tag, err := s.db.Exec(ctx, `UPDATE alerts a SET resolved_at = now(), resolved_by = $2, resolved_reason = $3
-			FROM (SELECT id, split_part(subject, ':', 2) AS ref,
-				CASE WHEN split_part(subject, ':', 2) ~ '^[0-9]{1,18}$' THEN split_part(subject, ':', 2)::bigint END AS refID
-				FROM alerts WHERE kind = $1 AND resolved_at IS NULL) s
-			WHERE a.id = s.id AND (`+c.cleared+`)`, c.kind, AlertResolver, c.reason)
+		if !slices.Contains(open, c.kind) {
+			continue
+		}
+		err := s.InTx(ctx, func(tx *Store) error {
+			if _, err := tx.db.Exec(ctx, `SET LOCAL lock_timeout = '`+clearLockTimeout+`'`); err != nil {
+				return err
+			}
+			tag, err := tx.db.Exec(ctx, `UPDATE alerts a SET resolved_at = now(), resolved_by = $2, resolved_reason = $3
+				FROM (SELECT id, split_part(subject, ':', 2) AS ref,
+					CASE WHEN split_part(subject, ':', 2) ~ '^[0-9]{1,18}$' THEN split_part(subject, ':', 2)::bigint END AS refID
+					FROM alerts WHERE kind = $1 AND resolved_at IS NULL) s
+				WHERE a.id = s.id AND (`+c.cleared+`)`, c.kind, AlertResolver, c.reason)
+			n += tag.RowsAffected()
+			return err
+		})
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == pgerrcode.LockNotAvailable {
+			continue
+		}
 		if err != nil {
 			return n, mapErr("resolve cleared "+c.kind+" alerts", err)
 		}
-		n += tag.RowsAffected()
 	}
 	return n, nil
 }

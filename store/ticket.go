@@ -73,6 +73,19 @@ const (
 	WaitingOnCustomer = "customer"
 )
 
+// TicketTurn is whose turn a ticket in a status is, the one source of the
+// console's "waiting on" label: pending waits on the customer, open on
+// staff, and a solved or closed ticket on nobody ("").
+func TicketTurn(status string) string {
+	switch status {
+	case TicketPending:
+		return WaitingOnCustomer
+	case TicketOpen:
+		return WaitingOnStaff
+	}
+	return ""
+}
+
 // Ticket note kinds: a staff note (only staff see it), a reply sent to the
 // customer, and the customer's answer by email.
 const (

@@ -237,7 +237,9 @@ func (s *Store) SetTicketStatus(ctx context.Context, id int64, status, actor str
 		if from == status {
 			return nil
 		}
-		if _, err := tx.db.Exec(ctx, `UPDATE tickets SET status = $2, updated_at = now() WHERE id = $1`, id, status); err != nil {
+		// Whose turn it is follows the status, so the two never disagree.
+		if _, err := tx.db.Exec(ctx, `UPDATE tickets SET status = $2, waiting_on = CASE WHEN $3 = '' THEN waiting_on ELSE $3 END,
+			updated_at = now() WHERE id = $1`, id, status, TicketTurn(status)); err != nil {
 			return mapErr("set ticket status", err)
 		}
 		return tx.Audit(ctx, actor, "ticket.status", fmt.Sprintf("ticket:%d", id), map[string]any{"from": from, "to": status})

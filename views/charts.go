@@ -161,3 +161,12 @@ func fmtNum(v float64) string {
 }
 
 func fmtF(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+
+// overviewLead says what the overview covers: its figures are always the last
+// 24 hours (they refresh themselves); its charts the range chosen.
+func overviewLead(rng string) string {
+	if rng == "7d" {
+		return "Charts of the last 7 days; the figures are the last 24 hours of money, customers and integrations, and refresh themselves."
+	}
+	return "The last 24 hours of money, customers and integrations. This page refreshes itself."
+}

@@ -122,6 +122,13 @@ type Change struct {
 type ReplayData struct {
 	EventID string
 	Stage   string // "" (offer a dry run), "dry-run" (show it, offer apply), "done"
+	// Type is the event's type; MovesMoney is true when it records money
+	// moving, so ignoring it would leave an order or account wrong.
+	Type       string
+	MovesMoney bool
+	// HeldVersion is the API version of a held event; BuildVersion the one
+	// this build speaks.
+	HeldVersion, BuildVersion string
 	// Dry run.
 	Status  string
 	Failure string

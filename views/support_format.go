@@ -155,3 +155,14 @@ func oobSwap(oob bool) templ.Attributes {
 	}
 	return templ.Attributes{}
 }
+
+// turnLabel says whose turn a ticket is, from its status (store.TicketTurn).
+func turnLabel(status string) string {
+	switch store.TicketTurn(status) {
+	case store.WaitingOnCustomer:
+		return "waiting on the customer"
+	case store.WaitingOnStaff:
+		return "waiting on staff"
+	}
+	return "done"
+}

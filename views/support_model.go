@@ -47,7 +47,6 @@ type TicketActivity struct {
 	// The conversation with the customer: who they are, whose turn it is,
 	// who has the ticket, and the reply form's state after a refused reply.
 	Requester  string
-	WaitingOn  string
 	Assignee   string
 	Me         string
 	Opened     time.Time

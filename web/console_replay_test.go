@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	. "github.com/switchboardhq/switchboard/internal/apptest"
+	"github.com/switchboardhq/switchboard/jobs"
 	"github.com/switchboardhq/switchboard/store"
 )
 
@@ -213,7 +214,9 @@ func TestFailedEventPage(t *testing.T) {
 	if d.Find("replay-apply").Length() != 0 {
 		t.Fatal("a dry run that predicts failure offers Apply")
 	}
-	if !strings.Contains(d.Text("dry-run-advice"), "mark it ignored") || d.Find("ignore-form").Length() != 1 {
+	// A payment is money: the advice keeps it failed, and ignoring it is behind a warning.
+	if !strings.Contains(d.Text("dry-run-advice"), "needs a Switchboard update") || !strings.Contains(d.Text("dry-run-advice"), "Keep it failed") ||
+		d.Find("ignore-form").Length() != 1 || !strings.Contains(d.Text("ignore-money-warning"), "never reflects it") {
 		t.Fatalf("advice: got %q", d.Text("dry-run-advice"))
 	}
 	restore()
@@ -247,5 +250,22 @@ func TestFailedEventPage(t *testing.T) {
 	}
 	if n := app.Count(`SELECT count(*) FROM audit_log WHERE action = 'event.ignore' AND subject = $1`, "event:"+other); n != 1 {
 		t.Fatalf("ignore audit: got %d, want 1", n)
+	}
+}
+
+// TestHeldDryRunWarnsOfTheEndpoint: a held event's dry run offers Apply with
+// a warning that the endpoint still sends the API version it was held for.
+func TestHeldDryRunWarnsOfTheEndpoint(t *testing.T) {
+	t.Parallel()
+	app := New(t)
+	ev := NewEvent("customer.created", Customer(NewID("cus"), "", "Held"))
+	ev.APIVersion = "2020-08-27"
+	app.SendAndWait(ev)
+	d := app.SignIn(store.UserAdmin).HTMX(http.MethodPost, "/events/"+ev.ID+"/dry-run", nil).Want(http.StatusOK)
+	if d.Find("replay-apply").Length() != 1 {
+		t.Fatal("a held event's dry run offers no Apply")
+	}
+	if got := d.Text("replay-held-warning"); !strings.Contains(got, "2020-08-27") || !strings.Contains(got, jobs.SupportedAPIVersion) {
+		t.Fatalf("held warning: got %q, want both API versions named", got)
 	}
 }

@@ -21,11 +21,19 @@ const bulkReplayCap = 1000
 // follow-up jobs would be enqueued.
 func (s *Server) eventsDryRun(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
+	ev, err := s.store.EventByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
 	dr, err := s.events.DryRun(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	rd := views.ReplayData{EventID: id, Stage: "dry-run", Status: dr.Status, Failure: dr.Failure}
+	rd := views.ReplayData{EventID: id, Stage: "dry-run", Status: dr.Status, Failure: dr.Failure, Type: ev.Type,
+		MovesMoney: jobs.MovesMoney(ev.Type), BuildVersion: jobs.SupportedAPIVersion}
+	if ev.Status == store.EventHeld {
+		rd.HeldVersion = ev.APIVersion
+	}
 	if dr.Effects != nil {
 		rd.Changes = changes(dr.Effects)
 	}

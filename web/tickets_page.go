@@ -97,7 +97,7 @@ func (s *Server) ticketData(r *http.Request, id int64) (views.TicketData, error)
 func activity(r *http.Request, td store.TicketDetail) views.TicketActivity {
 	t := td.Ticket
 	a := views.TicketActivity{TicketID: t.ID, Status: t.Status, Statuses: store.TicketStatuses,
-		Notes: td.Notes, Audit: td.Audit, Requester: t.RequesterEmail, WaitingOn: t.WaitingOn, Assignee: t.Assignee,
+		Notes: td.Notes, Audit: td.Audit, Requester: t.RequesterEmail, Assignee: t.Assignee,
 		Me: currentUser(r.Context()).Email, Opened: t.CreatedAt, Now: time.Now()}
 	for i := range a.Notes {
 		a.Notes[i].Body = store.Redact(a.Notes[i].Body)
