@@ -192,16 +192,16 @@ func (s *Server) signupsCreate(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		// The CRM hears of the signup (or its new role or plan) once committed.
-		return s.cfg.Dispatch.AccountChanged(r.Context(), tx, acct.ID, time.Now())
+		if err := s.cfg.Dispatch.AccountChanged(r.Context(), tx, acct.ID, time.Now()); err != nil {
+			return err
+		}
+		// Reload in the transaction: the sync request changed the account's
+		// CRM status, and a worker may push it the moment this commits.
+		acct, err = tx.AccountByID(r.Context(), acct.ID)
+		return err
 	})
 	if err != nil {
 		return err
-	}
-	if s.cfg.Dispatch != nil {
-		// Reload: the sync request changed the account's CRM status.
-		if acct, err = s.store.AccountByID(r.Context(), acct.ID); err != nil {
-			return err
-		}
 	}
 	status := http.StatusOK
 	if created {
