@@ -21,7 +21,7 @@ var attentionBranches = []string{
 	FROM stripe_events WHERE status = 'held' GROUP BY api_version ORDER BY max(received_at) DESC LIMIT $2`,
 	`SELECT '` + AttnEventRetrying + `', id, type, last_error, attempts::bigint, NULL::bigint, NULL::bigint, '', received_at, livemode, ''
 	FROM stripe_events WHERE status = 'received' AND attempts > 0 ORDER BY received_at DESC LIMIT $2`,
-	`SELECT '` + AttnDisputeDue + `', id::text, reason, status, 1::bigint, account_id, amount, currency, evidence_due_by, false, ''
+	`SELECT '` + AttnDisputeDue + `', id::text, reason, status, 1::bigint, account_id, amount, currency, evidence_due_by, false, stripe_dispute_id
 	FROM disputes WHERE queue_state = 'open' AND evidence_due_by < $1::timestamptz + interval '72 hours'
 	ORDER BY evidence_due_by, id LIMIT $2`,
 	// The latest refund request of an order that failed for good while the

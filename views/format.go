@@ -3,6 +3,7 @@ package views
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/switchboardhq/switchboard/store"
@@ -209,4 +210,23 @@ func suffixed(sep, s string) string {
 		return ""
 	}
 	return sep + s
+}
+
+// words turns one of Stripe's raw values into words for people:
+// "product_not_received" reads "Product not received".
+func words(v string) string {
+	if v == "" {
+		return "—"
+	}
+	v = strings.ReplaceAll(v, "_", " ")
+	return strings.ToUpper(v[:1]) + v[1:]
+}
+
+// orderTitle names an order in a heading: the marketplace's reference
+// (ORD-1004), else "Order 4".
+func orderTitle(id int64, ref string) string {
+	if ref != "" {
+		return ref
+	}
+	return "Order " + itoa(id)
 }

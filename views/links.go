@@ -1,6 +1,7 @@
 package views
 
 import (
+	"cmp"
 	"net/url"
 	"strings"
 	"time"
@@ -107,7 +108,7 @@ func attentionLink(it store.AttentionItem, d OverviewData) (AttentionLink, bool)
 		return AttentionLink{Tone: "warn", Title: plural(int(it.Count), "job") + " retrying", Detail: "River runs them again with backoff.",
 			Href: adm("/jobs?state=retryable"), Action: "See their errors", ActionHref: adm("/jobs?state=retryable")}, true
 	case store.AttnDisputeDue:
-		l := AttentionLink{Tone: "bad", Title: "Dispute " + it.Ref + " (" + orDash(it.Label) + ", " + moneyP(it.Amount, it.Currency) + ")",
+		l := AttentionLink{Tone: "bad", Title: "Dispute " + cmp.Or(it.StripeID, it.Ref) + " (" + words(it.Label) + ", " + moneyP(it.Amount, it.Currency) + ")",
 			Href: "/disputes/" + it.Ref, Action: "Gather evidence", ActionHref: "/disputes/" + it.Ref}
 		if it.At != nil {
 			l.Detail = "Evidence due " + until(*it.At, d.Now) + "."
@@ -132,7 +133,7 @@ func attentionLink(it store.AttentionItem, d OverviewData) (AttentionLink, bool)
 		l := AttentionLink{Tone: "bad", Title: "Payout " + it.Ref + " failed (" + moneyP(it.Amount, it.Currency) + ")",
 			Detail: strings.TrimSpace(it.Label + " " + it.Detail), Stripe: stripeURL("payout", it.Ref, d.Live)}
 		if it.AccountID != nil {
-			l.Href, l.Action, l.ActionHref = customerHref(*it.AccountID), "Ask the seller to fix their bank account", customerHref(*it.AccountID)
+			l.Href, l.Action, l.ActionHref = customerHref(*it.AccountID)+"#payouts", "Ask the seller to fix their bank account", customerHref(*it.AccountID)+"#payouts"
 		}
 		return l, true
 	case store.AttnCRMDegraded:

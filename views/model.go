@@ -256,6 +256,8 @@ type ChecksData struct {
 	Enabled bool
 	Checks  []store.Check
 	At      time.Time
+	// OwnPage is true on the checks' own page, whose heading names them.
+	OwnPage bool
 }
 
 // UserForm is the add-user form's state.

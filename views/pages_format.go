@@ -2,6 +2,8 @@ package views
 
 import (
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/switchboardhq/switchboard/store"
@@ -147,4 +149,22 @@ func noteKind(kind string) string {
 		return "The customer wrote"
 	}
 	return "Staff note"
+}
+
+// payoutMailto is a mailto: link to a seller about a failed payout, with the
+// message written: what failed, why, and what to do in Stripe.
+func payoutMailto(email, name string, p store.SellerPayout) string {
+	hello := "Hello,"
+	if name != "" {
+		hello = "Hello " + name + ","
+	}
+	body := hello + "\n\nYour payout " + p.StripePayoutID + " of " + money(p.Amount, p.Currency) + " could not be paid to your bank account"
+	if p.FailureMessage != "" {
+		body += ": " + p.FailureMessage
+	}
+	body += "\n\nPlease sign in to your Stripe Express dashboard and update your bank account details. Stripe pays the payout again once they are fixed.\n\nThank you"
+	// RFC 6068: spaces are %20 in a mailto: URI, never "+".
+	esc := func(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
+	return "mailto:" + url.PathEscape(email) + "?subject=" + esc("Your payout could not be paid: please update your bank account") +
+		"&body=" + esc(body)
 }

@@ -31,6 +31,8 @@ type CustomerData struct {
 	// CRMOff is true when no CRM is connected; Admin when the viewer may set one up.
 	CRMOff bool
 	Admin  bool
+	// Payouts are a seller's newest payouts, failed ones with Stripe's reason.
+	Payouts []store.SellerPayout
 }
 
 // OrdersData is one page of the orders list.

@@ -68,6 +68,11 @@ func (s *Server) customersShow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := views.CustomerData{Account: a, Older: after != nil, CRMOff: s.crmOff(), Admin: currentUser(ctx).Role == store.UserAdmin}
+	if a.StripeAccountID != nil {
+		if d.Payouts, err = s.store.SellerPayouts(ctx, &a.ID, 5); err != nil {
+			return err
+		}
+	}
 	if d.Communication, err = s.store.AccountCommunication(ctx, id); err != nil {
 		return err
 	}

@@ -49,8 +49,8 @@ func TestOverviewNeedsAttention(t *testing.T) {
 	p := admin.Get("/").Want(http.StatusOK)
 	hrefs := attentionHrefs(p)
 	want := map[string]string{
-		"Event " + failed + " (charge.succeeded) failed":     "/events/" + failed,
-		"Dispute " + itoa(d.ID) + " (fraudulent, 30.00 USD)": "/disputes/" + itoa(d.ID),
+		"Event " + failed + " (charge.succeeded) failed": "/events/" + failed,
+		"Dispute " + dp + " (Fraudulent, 30.00 USD)":     "/disputes/" + itoa(d.ID),
 	}
 	for title, href := range want {
 		if hrefs[title] != href {

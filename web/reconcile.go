@@ -45,6 +45,9 @@ func (s *Server) eventsReconcileShow(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
+	if !isPartial(r) {
+		return s.render(w, r, http.StatusOK, views.ReconcilePage(s.shell(r, "Fetch missed events"), d))
+	}
 	return s.render(w, r, http.StatusOK, views.ReconcilePanel(d))
 }
 

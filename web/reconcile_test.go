@@ -75,6 +75,10 @@ func TestConsoleReconcilePendingAndRoles(t *testing.T) {
 	if !strings.Contains(frag.Text("reconcile-pending"), "fetching") || strings.Contains(frag.Body, "<html") {
 		t.Errorf("fragment: got %s", frag.Body)
 	}
+	// Opened directly, it is a page of the console, not a bare fragment.
+	if page := admin.Get("/events/reconcile").Want(http.StatusOK); !strings.Contains(page.Body, "<html") || page.Find("reconcile-pending").Length() != 1 {
+		t.Errorf("opened directly: got %s", page.Body)
+	}
 	admin.Post("/events/reconcile", nil).Want(http.StatusSeeOther)
 	if got := admin.Get("/events").Text("flash-ok"); !strings.Contains(got, "already queued") {
 		t.Errorf("a second click: got %q, want already queued", got)

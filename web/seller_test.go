@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,4 +92,32 @@ func TestSellerHomeIsTheirLanding(t *testing.T) {
 		t.Fatalf("seller at /: got %d Location %q, want 303 to /seller/", p.Status, loc)
 	}
 	app.SignIn(store.UserSupport).Get("/").Want(http.StatusOK)
+}
+
+// TestFailedPayoutLeadsToTheSeller: Needs attention's "Ask the seller to fix
+// their bank account" lands on the seller's payouts, with a message to them
+// written and ready to send.
+func TestFailedPayoutLeadsToTheSeller(t *testing.T) {
+	t.Parallel()
+	app := New(t)
+	acct, po := NewID("acct"), NewID("po")
+	app.SendAndWait(NewEvent("account.updated", ConnectAccount(acct, "sam@example.com", "Sam's Pottery")))
+	payout := NewEvent("payout.failed", Payout(po, 4500, "failed", "account_closed", "The bank account has been closed"))
+	payout.Account = acct
+	app.SendAndWait(payout)
+	admin := app.SignIn(store.UserAdmin)
+	href, _ := admin.Get("/").Want(http.StatusOK).Doc.Find(`[data-testid=attention-action]`).Attr("href")
+	if !strings.HasPrefix(href, "/customers/") || !strings.HasSuffix(href, "#payouts") {
+		t.Fatalf("attention action: got %q, want the seller's payouts", href)
+	}
+	p := admin.Get(strings.TrimSuffix(href, "#payouts")).Want(http.StatusOK)
+	if got := p.Text("customer-payouts"); !strings.Contains(got, po) || !strings.Contains(got, "The bank account has been closed") {
+		t.Fatalf("payouts on the seller's page: got %q", got)
+	}
+	mail, _ := p.Find("payout-email-seller").Attr("href")
+	for _, want := range []string{"mailto:sam@example.com?subject=", po, "update%20your%20bank%20account", "45.00%20USD"} {
+		if !strings.Contains(mail, want) {
+			t.Fatalf("prepared message: got %q, want it to contain %q", mail, want)
+		}
+	}
 }

@@ -45,6 +45,7 @@ func (s *Server) settingsChecks(w http.ResponseWriter, r *http.Request) error {
 	if isPartial(r) {
 		return s.render(w, r, http.StatusOK, views.LaunchChecks(d))
 	}
+	d.OwnPage = true
 	return s.render(w, r, http.StatusOK, views.ChecksPage(s.shell(r, "Launch readiness"), d))
 }
 
