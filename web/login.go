@@ -93,6 +93,9 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !ok {
+		if err := s.loginFailed(ctx, email, u); err != nil {
+			return err
+		}
 		form.Error = msgBadLogin
 		return s.render(w, r, http.StatusUnprocessableEntity, views.LoginPage(s.shell(r, "Sign in"), form))
 	}
@@ -106,11 +109,27 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	s.sessions.Put(ctx, sessUserID, u.ID)
 	s.sessions.Put(ctx, sessRole, u.Role)
 	s.sessions.Put(ctx, sessAuthAt, time.Now().UnixMicro())
-	if err := s.store.Audit(ctx, u.Email, "user.login", fmt.Sprintf("user:%d", u.ID), map[string]any{"address": keys.ip}); err != nil {
+	if err := s.store.Audit(ctx, u.Email, "user.login", fmt.Sprintf("user:%d", u.ID), nil); err != nil {
 		return err
 	}
 	http.Redirect(w, r, landing(&u, form.Next), http.StatusSeeOther)
 	return nil
+}
+
+// loginFailed records a failed sign-in: a log line and an audit entry (the
+// address, user agent and request ID come with every entry), never the
+// password. u is the user the email named, or zero when it names nobody.
+func (s *Server) loginFailed(ctx context.Context, email string, u store.User) error {
+	subject, detail := "login:"+strings.ToLower(email), map[string]any{"reason": "unknown email"}
+	if u.ID != 0 {
+		subject, detail["reason"] = fmt.Sprintf("user:%d", u.ID), "wrong password"
+		if u.DisabledAt != nil {
+			detail["reason"] = "disabled user"
+		}
+	}
+	s.log.WarnContext(ctx, "sign-in failed", "email", email, "reason", detail["reason"], "address", clientIPFrom(ctx),
+		"request_id", requestID(ctx))
+	return s.store.Audit(ctx, email, "user.login_failed", subject, detail)
 }
 
 // loginKeys are the throttle keys of one sign-in attempt: the address, its
@@ -159,8 +178,8 @@ func (s *Server) loginThrottled(counts map[string]int, k loginKeys) bool {
 }
 
 // authenticate checks an email and password in a hashing slot. Unknown,
-// disabled and wrong all answer the same, after the same work; no free slot
-// in time is errHashBusy.
+// disabled and wrong all answer false, after the same work (with the user
+// the email names, for the audit log); no free slot in time is errHashBusy.
 func (s *Server) authenticate(ctx context.Context, email, password string) (store.User, bool, error) {
 	u, err := s.store.UserByEmail(ctx, email)
 	known := err == nil
@@ -176,7 +195,7 @@ func (s *Server) authenticate(ctx context.Context, email, password string) (stor
 		return store.User{}, false, err
 	}
 	if !known || !match || u.DisabledAt != nil {
-		return store.User{}, false, nil
+		return u, false, nil // zero when unknown: loginFailed says which
 	}
 	return u, true, nil
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/switchboardhq/switchboard/store"
 )
 
 type ctxKey int
@@ -69,7 +71,11 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
-		r = r.WithContext(withClientIP(context.WithValue(r.Context(), keyRequestID, id), s.resolveClientIP(r)))
+		ip := s.resolveClientIP(r)
+		ctx := withClientIP(context.WithValue(r.Context(), keyRequestID, id), ip)
+		// Every audit entry this request writes says where it came from.
+		ctx = store.WithAuditOrigin(ctx, store.AuditOrigin{Address: ip, UserAgent: r.UserAgent(), RequestID: id})
+		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
