@@ -30,7 +30,7 @@ func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
 
 func TestCommandsNeedDatabaseURL(t *testing.T) {
 	t.Setenv("DATABASE_URL", "")
-	for _, args := range [][]string{{"migrate"}, {"token", "create", "--name", "x"}, {"replay", "evt_1"}} {
+	for _, args := range [][]string{{"migrate"}, {"token", "create", "--name", "x", "--scope", "read"}, {"replay", "evt_1"}} {
 		_, err := runCmd(t, "", args...)
 		if err == nil || !strings.Contains(err.Error(), "DATABASE_URL is not set") {
 			t.Fatalf("%v: got %v, want a clear DATABASE_URL error", args, err)
