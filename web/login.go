@@ -106,9 +106,14 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		return err
 	}
+	now, sid := time.Now(), newSID()
 	s.sessions.Put(ctx, sessUserID, u.ID)
 	s.sessions.Put(ctx, sessRole, u.Role)
-	s.sessions.Put(ctx, sessAuthAt, time.Now().UnixMicro())
+	s.sessions.Put(ctx, sessAuthAt, now.UnixMicro())
+	s.sessions.Put(ctx, sessSID, sid)
+	if err := s.store.CreateUserSession(ctx, u.ID, sid, now, keys.ip, r.UserAgent(), s.sessions.IdleTimeout, s.sessions.Lifetime); err != nil {
+		return err
+	}
 	if err := s.store.Audit(ctx, u.Email, "user.login", fmt.Sprintf("user:%d", u.ID), nil); err != nil {
 		return err
 	}
