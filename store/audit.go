@@ -57,13 +57,35 @@ func auditOrigin(ctx context.Context) AuditOrigin {
 	return o
 }
 
-// AuditEntries lists the audit log newest first, starting below an ID (0 for
-// the first page).
-func (s *Store) AuditEntries(ctx context.Context, beforeID int64, limit int) ([]AuditEntry, error) {
-	rows, _ := s.db.Query(ctx, `
-		SELECT `+auditColumns+` FROM audit_log
-		WHERE $1 = 0 OR id < $1
-		ORDER BY id DESC LIMIT $2`, beforeID, limit)
+// AuditFilter narrows the audit log: an actor (any case), an action (exact,
+// or every action under a prefix ending in a dot, as "user."), a subject
+// ("user:12", "order:9"); empty fields filter nothing. BeforeID pages.
+type AuditFilter struct {
+	Actor, Action, Subject string
+	BeforeID               int64
+}
+
+// AuditEntries lists the audit log newest first, filtered, starting below
+// f.BeforeID (0 for the first page).
+func (s *Store) AuditEntries(ctx context.Context, f AuditFilter, limit int) ([]AuditEntry, error) {
+	var c conds
+	if f.Actor != "" {
+		c.add("lower(actor) = lower(?)", f.Actor)
+	}
+	switch {
+	case strings.HasSuffix(f.Action, "."):
+		c.add("action LIKE ?", strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(f.Action)+"%")
+	case f.Action != "":
+		c.add("action = ?", f.Action)
+	}
+	if f.Subject != "" {
+		c.add("subject = ?", f.Subject)
+	}
+	if f.BeforeID > 0 {
+		c.add("id < ?", f.BeforeID)
+	}
+	rows, _ := s.db.Query(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE `+c.where()+`
+		ORDER BY id DESC LIMIT `+c.limit(limit), c.args...)
 	es, err := pgx.CollectRows(rows, pgx.RowToStructByName[AuditEntry])
 	return es, mapErr("audit entries", err)
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	. "github.com/switchboardhq/switchboard/internal/apptest"
 	"github.com/switchboardhq/switchboard/store"
 )
@@ -82,5 +84,57 @@ func TestAuditEntriesCarryTheClient(t *testing.T) {
 	}
 	if got := page.Find("audit-user-agent").First().Text(); got != "Admin Browser 2.0" {
 		t.Errorf("audit page's newest user agent: got %q", got)
+	}
+}
+
+// TestAuditLogFilters: /audit filters by actor (any case), action (exact, or
+// a prefix ending in a dot) and object, together, and its pages keep the
+// filter.
+func TestAuditLogFilters(t *testing.T) {
+	t.Parallel()
+	app := New(t)
+	ctx := t.Context()
+	audit := func(actor, action, subject string) {
+		t.Helper()
+		if err := app.Store.Audit(ctx, actor, action, subject, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 103 {
+		audit("ana@example.com", "refund.request", fmt.Sprintf("order:%d", i%3))
+	}
+	audit("ana@example.com", "user.disable", "user:7")
+	audit("bo@example.com", "user.role", "user:7")
+	audit("bo@example.com", "refund.request", "order:1")
+	c := app.SignIn(store.UserAdmin)
+	rows := func(p *Page) []string {
+		var out []string
+		p.Find("audit-row").Each(func(_ int, s *goquery.Selection) {
+			out = append(out, strings.TrimSpace(s.Find(`[data-testid=audit-actor]`).Text())+" "+
+				strings.TrimSpace(s.Find(`[data-testid=audit-action]`).Text())+" "+strings.TrimSpace(s.Find(`[data-testid=audit-subject]`).Text()))
+		})
+		return out
+	}
+	for query, want := range map[string][]string{
+		"?actor=BO@example.com":                       {"bo@example.com refund.request order:1", "bo@example.com user.role user:7"},
+		"?action=user.&subject=user:7":                {"bo@example.com user.role user:7", "ana@example.com user.disable user:7"},
+		"?action=user.disable":                        {"ana@example.com user.disable user:7"},
+		"?actor=bo@example.com&action=refund.request": {"bo@example.com refund.request order:1"},
+		"?subject=order:9":                            nil,
+	} {
+		p := c.Get("/audit" + query).Want(http.StatusOK)
+		if got := rows(p); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("/audit%s: got %q, want %q", query, got, want)
+		}
+	}
+	p := c.Get("/audit?actor=ana@example.com&action=refund.request").Want(http.StatusOK)
+	if n := len(rows(p)); n != 100 {
+		t.Fatalf("first filtered page: got %d rows, want 100", n)
+	}
+	next, _ := p.Find("next-page").Attr("href")
+	p = c.Get(next).Want(http.StatusOK)
+	want := []string{"ana@example.com refund.request order:2", "ana@example.com refund.request order:1", "ana@example.com refund.request order:0"}
+	if got := rows(p); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("second filtered page (%s): got %q, want the 3 oldest of ana's refund requests", next, got)
 	}
 }
