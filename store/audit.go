@@ -89,3 +89,16 @@ func (s *Store) AuditEntries(ctx context.Context, f AuditFilter, limit int) ([]A
 	es, err := pgx.CollectRows(rows, pgx.RowToStructByName[AuditEntry])
 	return es, mapErr("audit entries", err)
 }
+
+// AuditAppendOnly reports whether the audit log refuses updates, deletes and
+// truncation (migration 00045's triggers are present and enabled), and
+// whether this connection's role owns the table (then it could drop them:
+// the application's role should not own it).
+func (s *Store) AuditAppendOnly(ctx context.Context) (guarded, owner bool, err error) {
+	err = s.db.QueryRow(ctx, `
+		SELECT (SELECT count(*) = 2 FROM pg_trigger WHERE tgrelid = c.oid AND NOT tgisinternal AND tgenabled <> 'D'
+				AND tgname IN ('audit_log_append_only', 'audit_log_no_truncate')),
+			pg_has_role(current_user, c.relowner, 'MEMBER')
+		FROM pg_class c WHERE c.oid = 'audit_log'::regclass`).Scan(&guarded, &owner)
+	return guarded, owner, mapErr("audit log guard", err)
+}
