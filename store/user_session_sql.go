@@ -39,13 +39,13 @@ func cleanAgent(ua string) string {
 
 // CreateUserSession records a session a user just signed in with, and drops
 // the user's rows of sessions that have expired (older than lifetime, or not
-// seen for idle).
+// seen for idle, with the minute a last-seen time may lag behind).
 func (s *Store) CreateUserSession(ctx context.Context, userID int64, sid string, authAt time.Time, address, ua string, idle, lifetime time.Duration) error {
 	_, err := s.db.Exec(ctx, `
 		WITH expired AS (DELETE FROM user_sessions WHERE user_id = $1
 			AND (created_at < now() - $6 * interval '1 second' OR last_seen_at < now() - $7 * interval '1 second'))
 		INSERT INTO user_sessions (user_id, sid, auth_at, address, user_agent) VALUES ($1, $2, $3, $4, $5)`,
-		userID, sid, authAt, address, cleanAgent(ua), lifetime.Seconds(), idle.Seconds())
+		userID, sid, authAt, address, cleanAgent(ua), lifetime.Seconds(), (idle + sessionSeenEvery).Seconds())
 	return mapErr("create user session", err)
 }
 
