@@ -283,3 +283,31 @@ func TestWebhookBadSignatureLimitPerIPv6Network(t *testing.T) {
 		t.Errorf("bad signature from another /64: got %d, want 400", code)
 	}
 }
+
+// TestWebhookBadSignatureLimitIsAtomic: 20 bad signatures sent at once from
+// one address are decided one after another: exactly the limit get 400.
+func TestWebhookBadSignatureLimitIsAtomic(t *testing.T) {
+	t.Parallel()
+	app := NewWith(t, Options{BadSignatureLimit: 5, TrustedProxies: loopbackProxy})
+	body := NewEvent("customer.created", Customer(NewID("cus"), "ok@example.com", "Ok")).JSON()
+	codes := make([]int, 20)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			codes[i] = postWebhookFrom(t, app.Server.URL, "203.0.113.77", body, "t=1,v1=bad")
+		}()
+	}
+	close(start)
+	wg.Wait()
+	got := map[int]int{}
+	for _, c := range codes {
+		got[c]++
+	}
+	if got[http.StatusBadRequest] != 5 || got[http.StatusTooManyRequests] != 15 {
+		t.Fatalf("20 bad signatures at once with a limit of 5: got %v, want 5 × 400 and 15 × 429", got)
+	}
+}

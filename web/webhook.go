@@ -102,15 +102,18 @@ func (s *Server) badSignatureThrottled(r *http.Request) bool {
 	if net := clientNetwork(ip); net != ip {
 		keys = append(keys, "webhook:badsig:"+net) // an IPv6 client's whole /64 counts as one
 	}
-	counts, err := s.store.HitCounts(ctx, time.Minute, keys...)
-	if err == nil {
-		err = s.store.RecordHits(ctx, keys...)
-	}
+	// Counted and decided in one step, so bad signatures sent at once are
+	// decided one after another; every one counts, refused ones too.
+	throttled := false
+	_, _, err := s.store.TakeAttempt(ctx, time.Minute, keys, func(counts map[string]int) bool {
+		throttled = slices.ContainsFunc(keys, func(k string) bool { return counts[k] >= s.cfg.BadSignatureLimit })
+		return true
+	})
 	if err != nil {
 		s.log.WarnContext(r.Context(), "counting a bad webhook signature", "err", err)
 		return false
 	}
-	return slices.ContainsFunc(keys, func(k string) bool { return counts[k] >= s.cfg.BadSignatureLimit })
+	return throttled
 }
 
 // verifySignature checks the Stripe-Signature header against every configured
