@@ -12,25 +12,6 @@ import (
 // a throttle counts over.
 const throttleKeep = 24 * time.Hour
 
-// RecordHits counts one failure under each key, now. Old hits of the same keys
-// are pruned on the way, and now and then those of every key, so the table
-// holds about a day of failures.
-func (s *Store) RecordHits(ctx context.Context, keys ...string) error {
-	if len(keys) == 0 {
-		return nil
-	}
-	_, err := s.db.Exec(ctx, `
-		WITH pruned AS (DELETE FROM throttle_hits WHERE key = ANY($1) AND at < now() - $2 * interval '1 second')
-		INSERT INTO throttle_hits (key) SELECT unnest($1::text[])`, keys, throttleKeep.Seconds())
-	if err != nil {
-		return mapErr("record throttle hits", err)
-	}
-	if rand.IntN(100) == 0 {
-		_, err = s.db.Exec(ctx, `DELETE FROM throttle_hits WHERE at < now() - $1 * interval '1 second'`, throttleKeep.Seconds())
-	}
-	return mapErr("prune throttle hits", err)
-}
-
 // HitCounts returns how many failures each key has had within window (keys
 // without any are absent from the map).
 func (s *Store) HitCounts(ctx context.Context, window time.Duration, keys ...string) (map[string]int, error) {
@@ -81,6 +62,11 @@ func (s *Store) TakeAttempt(ctx context.Context, window time.Duration, keys []st
 		ids, err = pgx.CollectRows(rows, pgx.RowTo[int64])
 		return mapErr("take throttle attempt", err)
 	})
+	if err == nil && rand.IntN(100) == 0 {
+		// Now and then every key's old hits go, so the table holds about a day.
+		_, err = s.db.Exec(ctx, `DELETE FROM throttle_hits WHERE at < now() - $1 * interval '1 second'`, throttleKeep.Seconds())
+		err = mapErr("prune throttle hits", err)
+	}
 	return counts, ids, err
 }
 
