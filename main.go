@@ -22,7 +22,7 @@ commands:
   user add --email E --role admin|support|seller [--account ID]
                                 add a console user; the password is the first line of stdin
   user reset-password --email E set a user's password (first line of stdin) and end their sessions
-  token create --name N [--scope S...]
+  token create --name N --scope S[,S...]
                                 create an API token and print it once; scopes tickets:write,
                                 signups:write, read, metrics (all when none is given)
   token list                    list API tokens: scopes, last use, revoked or live

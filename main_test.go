@@ -18,6 +18,7 @@ import (
 
 	"github.com/switchboardhq/switchboard/internal/apptest"
 	"github.com/switchboardhq/switchboard/internal/pgtest"
+	"github.com/switchboardhq/switchboard/store"
 )
 
 func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
@@ -29,7 +30,7 @@ func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
 
 func TestCommandsNeedDatabaseURL(t *testing.T) {
 	t.Setenv("DATABASE_URL", "")
-	for _, args := range [][]string{{"migrate"}, {"token", "create", "--name", "x"}, {"replay", "evt_1"}} {
+	for _, args := range [][]string{{"migrate"}, {"token", "create", "--name", "x", "--scope", "read"}, {"replay", "evt_1"}} {
 		_, err := runCmd(t, "", args...)
 		if err == nil || !strings.Contains(err.Error(), "DATABASE_URL is not set") {
 			t.Fatalf("%v: got %v, want a clear DATABASE_URL error", args, err)
@@ -94,7 +95,16 @@ func TestMigrateUserAddAndTokenCreate(t *testing.T) {
 		}
 	}
 	var out, errOut bytes.Buffer
-	if err := run(context.Background(), []string{"token", "create", "--name", "marketplace"}, strings.NewReader(""), &out, &errOut); err != nil {
+	// Without --scope a token is refused, and the message lists the scopes.
+	_, err = runCmd(t, "", "token", "create", "--name", "everything")
+	if err == nil || !strings.Contains(err.Error(), strings.Join(store.Scopes, ", ")) {
+		t.Fatalf("token create without --scope: got %v, want a refusal listing %v", err, store.Scopes)
+	}
+	var tokens int
+	if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM api_tokens`).Scan(&tokens); err != nil || tokens != 0 {
+		t.Fatalf("tokens after a refused create: got %d (%v), want 0", tokens, err)
+	}
+	if err := run(context.Background(), []string{"token", "create", "--name", "marketplace", "--scope", "read,signups:write"}, strings.NewReader(""), &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
 	tok := strings.TrimSpace(out.String())

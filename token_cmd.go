@@ -62,7 +62,9 @@ func cmdTokenCreate(ctx context.Context, cfg config, args []string, stdout io.Wr
 		return usageError{"token create needs --name (what the token is for)"}
 	}
 	if len(scopes) == 0 {
-		scopes = slices.Clone(store.Scopes)
+		// A token gets only what it is for: every scope must be asked for.
+		return usageError{"token create needs --scope, repeated or comma-separated, from: " + strings.Join(store.Scopes, ", ") +
+			" (e.g. --scope " + store.ScopeTicketsWrite + " for the contact form)"}
 	}
 	pool, err := openPool(ctx, cfg)
 	if err != nil {

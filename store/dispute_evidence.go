@@ -120,6 +120,16 @@ func (e *Evidence) field(name string) *string {
 	return nil
 }
 
+// Redacted is the evidence with secrets and card numbers in every field
+// replaced, as ticket notes are (Redact): evidence is stored, shown and sent
+// to Stripe only after this.
+func (e Evidence) Redacted() Evidence {
+	for _, f := range EvidenceFields {
+		e.SetField(f.Name, Redact(e.Field(f.Name)))
+	}
+	return e
+}
+
 // Empty reports whether no field has any text.
 func (e Evidence) Empty() bool {
 	for _, f := range EvidenceFields {

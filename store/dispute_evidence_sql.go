@@ -81,11 +81,13 @@ func (s *Store) SaveEvidenceDraft(ctx context.Context, disputeID int64, e Eviden
 	})
 }
 
-// upsertEvidenceDraft writes the draft; the caller holds the dispute's lock.
+// upsertEvidenceDraft writes the draft, redacted; the caller holds the
+// dispute's lock.
 func (s *Store) upsertEvidenceDraft(ctx context.Context, disputeID int64, e Evidence, actor string) error {
 	if p := e.Problem(); p != "" {
 		return fmt.Errorf("evidence draft of dispute %d: %w: %s", disputeID, ErrEvidenceInvalid, p)
 	}
+	e = e.Redacted()
 	_, err := s.db.Exec(ctx, `
 		INSERT INTO dispute_evidence (dispute_id, product_description, customer_communication, shipping_carrier,
 			shipping_tracking_number, refund_policy, uncategorized_text, updated_by)

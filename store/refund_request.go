@@ -26,6 +26,8 @@ var (
 	ErrRefundInFlight = errors.New("a refund of this order is still on its way")
 	// ErrRefundTooLarge: the amount is more than what is left to refund.
 	ErrRefundTooLarge = errors.New("the amount is more than what is left to refund")
+	// ErrRefundKeyMismatch: the form's key belongs to another order's request.
+	ErrRefundKeyMismatch = errors.New("the refund form was made for another order")
 	// ErrNotRefundable: the order is not paid, or Stripe has no payment for it.
 	ErrNotRefundable = errors.New("the order has no payment to refund")
 )

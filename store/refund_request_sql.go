@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -29,19 +30,26 @@ func (s *Store) RefundRequests(ctx context.Context, orderID int64) ([]RefundRequ
 
 // CreateRefundRequest records a refund request after CheckRefund, holding the
 // order's row lock so two requests cannot both pass. The same form key
-// returns the request it already made, with created false. Run it in InTx.
+// returns the request it already made, with created false; a key of another
+// order's request is ErrRefundKeyMismatch. Run it in InTx.
 func (s *Store) CreateRefundRequest(ctx context.Context, in NewRefundRequest) (RefundRequest, bool, error) {
-	var id int64
-	err := s.db.QueryRow(ctx, `SELECT id FROM refund_requests WHERE form_key = $1`, in.FormKey).Scan(&id)
-	if err == nil {
-		r, err := s.RefundRequestByID(ctx, id)
-		return r, false, err
-	} else if !errors.Is(err, pgx.ErrNoRows) {
-		return RefundRequest{}, false, mapErr("refund request by form key", err)
-	}
+	// Lock first: a double click's two requests arrive together, and the
+	// second must find the first's row by its form key, not be refused as
+	// a refund still on its way.
 	o, err := s.oneOrder(ctx, "order for refund", `id = $1 FOR UPDATE`, in.OrderID)
 	if err != nil {
 		return RefundRequest{}, false, err
+	}
+	var id, keyOrder int64
+	err = s.db.QueryRow(ctx, `SELECT id, order_id FROM refund_requests WHERE form_key = $1`, in.FormKey).Scan(&id, &keyOrder)
+	switch {
+	case err == nil && keyOrder != in.OrderID:
+		return RefundRequest{}, false, fmt.Errorf("refund of order %d: %w", in.OrderID, ErrRefundKeyMismatch)
+	case err == nil:
+		r, err := s.RefundRequestByID(ctx, id)
+		return r, false, err
+	case !errors.Is(err, pgx.ErrNoRows):
+		return RefundRequest{}, false, mapErr("refund request by form key", err)
 	}
 	reqs, err := s.RefundRequests(ctx, in.OrderID)
 	if err != nil {

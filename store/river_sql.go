@@ -140,10 +140,12 @@ const riverJobsByKindAndState = `SELECT kind, state::text AS state, count(*) AS 
 	GROUP BY 1, 2 ORDER BY 1, 2`
 
 // riverOldestAges is how long the oldest available job has waited and the
-// oldest running one has run, in seconds (0 when none).
+// oldest running one has run, in seconds (0 when none). Never below 0: an
+// available job's scheduled time can be a moment past the statement's now()
+// (seen once as -0.8 s under a loaded -race run), which is no wait at all.
 const riverOldestAges = `SELECT
-		coalesce(extract(epoch FROM now() - min(scheduled_at) FILTER (WHERE state = 'available')), 0)::float8,
-		coalesce(extract(epoch FROM now() - min(attempted_at) FILTER (WHERE state = 'running')), 0)::float8
+		greatest(coalesce(extract(epoch FROM now() - min(scheduled_at) FILTER (WHERE state = 'available')), 0), 0)::float8,
+		greatest(coalesce(extract(epoch FROM now() - min(attempted_at) FILTER (WHERE state = 'running')), 0), 0)::float8
 	FROM river_job WHERE state IN ('available', 'running')`
 
 // The customer timeline's two job sources: the account's CRM syncs (River's

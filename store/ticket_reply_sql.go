@@ -2,6 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -9,11 +13,55 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// ReplyKey is the message key of a reply (note noteID) to ticket ticketID;
-// the reply's Message-ID is made from it, and a customer's answer that
-// references it finds the ticket again.
-func ReplyKey(ticketID, noteID int64) string {
-	return fmt.Sprintf("ticket_reply:%d:%d", ticketID, noteID)
+// replySecret names the server secret that signs reply Message-IDs.
+const replySecret = "reply_message_id"
+
+// serverSecret returns a named random secret kept in Postgres, made on first
+// use; every instance gets the same one.
+func (s *Store) serverSecret(ctx context.Context, name string) ([]byte, error) {
+	fresh := make([]byte, 32)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, fmt.Errorf("server secret %s: %w", name, err)
+	}
+	// Two statements: the SELECT's snapshot then sees a secret another
+	// instance made at the same moment (the INSERT waited for it).
+	if _, err := s.db.Exec(ctx, `INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`,
+		name, fresh); err != nil {
+		return nil, mapErr("make server secret", err)
+	}
+	var v []byte
+	err := s.db.QueryRow(ctx, `SELECT value FROM server_secrets WHERE name = $1`, name).Scan(&v)
+	return v, mapErr("server secret", err)
+}
+
+// replyMAC is the MAC of reply noteID on ticket ticketID: 128 bits of
+// HMAC-SHA256, in hex.
+func replyMAC(secret []byte, ticketID, noteID int64) string {
+	m := hmac.New(sha256.New, secret)
+	fmt.Fprintf(m, "ticket_reply:%d:%d", ticketID, noteID)
+	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// replyKey is the message key of a reply (note noteID) to ticket ticketID,
+// ticket_reply:T:N:MAC; the reply's Message-ID is made from it
+// (ticket_reply.T.N.MAC@switchboard), and a customer's answer that names it
+// finds the ticket again only when the MAC checks (CheckReplyMAC).
+func (s *Store) replyKey(ctx context.Context, ticketID, noteID int64) (string, error) {
+	secret, err := s.serverSecret(ctx, replySecret)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("ticket_reply:%d:%d:%s", ticketID, noteID, replyMAC(secret, ticketID, noteID)), nil
+}
+
+// CheckReplyMAC reports whether mac is this server's MAC of reply noteID on
+// ticket ticketID, in constant time.
+func (s *Store) CheckReplyMAC(ctx context.Context, ticketID, noteID int64, mac string) (bool, error) {
+	secret, err := s.serverSecret(ctx, replySecret)
+	if err != nil {
+		return false, err
+	}
+	return hmac.Equal([]byte(replyMAC(secret, ticketID, noteID)), []byte(mac)), nil
 }
 
 // QueueTicketReply records staff's reply to a ticket's customer: a note of
@@ -37,6 +85,10 @@ func (s *Store) QueueTicketReply(ctx context.Context, ticketID int64, author, bo
 	if err != nil {
 		return Message{}, mapErr("reply note", err)
 	}
+	key, err := s.replyKey(ctx, t.ID, noteID)
+	if err != nil {
+		return Message{}, err
+	}
 	subject := t.Subject
 	if !strings.HasPrefix(strings.ToLower(subject), "re:") {
 		subject = "Re: " + subject
@@ -46,7 +98,7 @@ func (s *Store) QueueTicketReply(ctx context.Context, ticketID int64, author, bo
 		INSERT INTO messages (key, kind, account_id, to_addr, subject, text_body, detail, ticket_id, in_reply_to, thread_refs)
 		VALUES ($1, 'ticket_reply', $2, $3, $4, $5, jsonb_build_object('note_id', $6::bigint), $7, $8, $9)
 		RETURNING `+messageColumns,
-		ReplyKey(t.ID, noteID), t.AccountID, t.RequesterEmail, subject, body, noteID, t.ID, t.EmailMessageID, refs)
+		key, t.AccountID, t.RequesterEmail, subject, body, noteID, t.ID, t.EmailMessageID, refs)
 	m, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Message])
 	if err != nil {
 		return Message{}, mapErr("reply message", err)
@@ -62,8 +114,10 @@ func (s *Store) QueueTicketReply(ctx context.Context, ticketID int64, author, bo
 // CustomerAnswer is a customer's mail that answers a reply.
 type CustomerAnswer struct {
 	TicketID int64
-	From     string
-	Body     string
+	// NoteID is the reply (a note of kind reply on the ticket) it answers.
+	NoteID int64
+	From   string
+	Body   string
 	// SourceKey is the inbound message's own ID: a retried delivery appends once.
 	SourceKey string
 	// MessageID and References are the answer's headers, so the next reply
@@ -74,8 +128,9 @@ type CustomerAnswer struct {
 
 // AppendCustomerAnswer adds a customer's answer to their ticket and reopens
 // it (open, waiting on staff). It reports false, changing nothing, when the
-// ticket does not exist or the mail is not from the ticket's customer: that
-// mail opens a ticket of its own. A delivery seen before is reported true and
+// ticket does not exist, the reply it answers is not a reply on that ticket,
+// or the mail is not from the ticket's customer: that mail opens a ticket of
+// its own. A delivery seen before is reported true and
 // changes nothing.
 func (s *Store) AppendCustomerAnswer(ctx context.Context, a CustomerAnswer) (bool, error) {
 	appended := false
@@ -87,6 +142,14 @@ func (s *Store) AppendCustomerAnswer(ctx context.Context, a CustomerAnswer) (boo
 			return err
 		}
 		if !strings.EqualFold(strings.TrimSpace(t.RequesterEmail), strings.TrimSpace(a.From)) {
+			return nil
+		}
+		var replied bool
+		if err := tx.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ticket_notes WHERE id = $1 AND ticket_id = $2 AND kind = 'reply')`,
+			a.NoteID, t.ID).Scan(&replied); err != nil {
+			return mapErr("replied note", err)
+		}
+		if !replied {
 			return nil
 		}
 		appended = true

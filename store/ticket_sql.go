@@ -248,7 +248,7 @@ func (s *Store) SetTicketStatus(ctx context.Context, id int64, status, actor str
 
 // AuditFor lists the audit entries of a subject, oldest first.
 func (s *Store) AuditFor(ctx context.Context, subject string, limit int) ([]AuditEntry, error) {
-	rows, _ := s.db.Query(ctx, `SELECT id, at, actor, action, subject, detail::text AS detail FROM audit_log
+	rows, _ := s.db.Query(ctx, `SELECT `+auditColumns+` FROM audit_log
 		WHERE subject = $1 ORDER BY id LIMIT $2`, subject, limit)
 	es, err := pgx.CollectRows(rows, pgx.RowToStructByName[AuditEntry])
 	return es, mapErr("audit for", err)

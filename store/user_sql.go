@@ -31,7 +31,9 @@ func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
 	return u, mapErr("user by id", err)
 }
 
-// Audit appends one entry to the audit log.
+// Audit appends one entry to the audit log, with the origin the context
+// carries (WithAuditOrigin: the client's address, user agent and request ID).
+// It is the one place audit rows are written.
 func (s *Store) Audit(ctx context.Context, actor, action, subject string, detail any) error {
 	if detail == nil {
 		detail = map[string]any{}
@@ -40,8 +42,9 @@ func (s *Store) Audit(ctx context.Context, actor, action, subject string, detail
 	if err != nil {
 		return mapErr("audit detail", err)
 	}
-	_, err = s.db.Exec(ctx, `INSERT INTO audit_log (actor, action, subject, detail) VALUES ($1, $2, $3, $4)`,
-		actor, action, subject, b)
+	o := auditOrigin(ctx)
+	_, err = s.db.Exec(ctx, `INSERT INTO audit_log (actor, action, subject, detail, address, user_agent, request_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, actor, action, subject, b, o.Address, o.UserAgent, o.RequestID)
 	return mapErr("audit", err)
 }
 

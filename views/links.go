@@ -311,3 +311,8 @@ func homeName(sh Shell) string {
 	}
 	return "your sales"
 }
+
+// auditHref is the audit log filtered by one field (actor, action, subject).
+func auditHref(field, value string) string {
+	return "/audit?" + url.Values{field: {value}}.Encode()
+}

@@ -278,8 +278,10 @@ type UsersData struct {
 
 // AuditData is one page of the audit log.
 type AuditData struct {
-	Entries   []store.AuditEntry
-	NextQuery string
+	// Actor, Action and Subject are the filters in use ("" for none).
+	Actor, Action, Subject string
+	Entries                []store.AuditEntry
+	NextQuery              string
 	// NewerHref is the page before this one ("" on the first page).
 	NewerHref string
 }

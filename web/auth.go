@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/switchboardhq/switchboard/store"
 )
@@ -65,6 +66,17 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			s.fail(w, r, err)
 			return
 		}
+		if live, err := s.liveSession(r, u); err != nil {
+			s.fail(w, r, err)
+			return
+		} else if !live { // signed out from /account/security elsewhere
+			if err := s.endSession(ctx); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, r)
+			return
+		}
 		if s.sessions.GetString(ctx, sessRole) != u.Role {
 			// Keep the absolute deadline: a role change renews the token, not the lifetime.
 			deadline := s.sessions.Deadline(ctx)
@@ -77,6 +89,24 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, keyUser, &u)))
 	})
+}
+
+// liveSession reports whether the session is still among the user's sessions
+// (user_sessions), noting that it was seen now. A session from before the
+// list existed has no ID yet: it is given one, as a sign-in would.
+func (s *Server) liveSession(r *http.Request, u store.User) (bool, error) {
+	ctx := r.Context()
+	sid := s.sessions.GetString(ctx, sessSID)
+	if sid == "" {
+		sid = newSID()
+		authAt := time.UnixMicro(s.sessions.GetInt64(ctx, sessAuthAt))
+		if err := s.store.CreateUserSession(ctx, u.ID, sid, authAt, clientIP(r), r.UserAgent(), s.sessions.IdleTimeout, s.sessions.Lifetime); err != nil {
+			return false, err
+		}
+		s.sessions.Put(ctx, sessSID, sid)
+		return true, nil
+	}
+	return s.store.TouchUserSession(ctx, u.ID, sid, clientIP(r), r.UserAgent())
 }
 
 // sessionReset reports whether the user's password was reset after this
@@ -118,8 +148,14 @@ func (s *Server) requireRole(roles []string, next http.Handler) http.Handler {
 	})
 }
 
-// endSession signs out: the old token is deleted and its data cleared.
+// endSession signs out: the session leaves the user's list, the old token
+// is deleted and its data cleared.
 func (s *Server) endSession(ctx context.Context) error {
+	if sid := s.sessions.GetString(ctx, sessSID); sid != "" {
+		if err := s.store.DeleteUserSession(ctx, sid); err != nil {
+			return err
+		}
+	}
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		return err
 	}

@@ -86,6 +86,12 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
+// clientIPFrom is the client address the middleware put in a context ("" outside a request).
+func clientIPFrom(ctx context.Context) string {
+	ip, _ := ctx.Value(keyClientIP).(string)
+	return ip
+}
+
 func withClientIP(ctx context.Context, ip string) context.Context {
 	return context.WithValue(ctx, keyClientIP, ip)
 }

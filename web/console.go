@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/a-h/templ"
 	"github.com/riverqueue/river/rivertype"
@@ -42,8 +43,10 @@ func (s *Server) console(access string, h handlerFunc) http.Handler {
 	return s.sessions.LoadAndSave(s.csrf.Handler(s.loadUser(next)))
 }
 
-// formHasNUL refuses a posted form that does not parse or has a NUL byte in
-// a value: Postgres cannot store or compare text with one.
+// formHasNUL refuses a posted form that does not parse, or has a NUL byte
+// or text that is not valid UTF-8 (%FF) in a name or value: Postgres cannot
+// store or compare either. Every console form passes here (the query is
+// checked for every route by the standard middleware).
 func formHasNUL(r *http.Request) error {
 	if r.Method != http.MethodPost {
 		return nil
@@ -51,10 +54,16 @@ func formHasNUL(r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return badRequest("The form could not be read: " + err.Error())
 	}
-	for _, vs := range r.PostForm {
+	for k, vs := range r.PostForm {
+		if !utf8.ValidString(k) {
+			return badRequest("The form contains text that is not valid UTF-8; retype it and try again.")
+		}
 		for _, v := range vs {
 			if strings.ContainsRune(v, 0) {
 				return badRequest("The form contains a NUL character (%00); remove it and try again.")
+			}
+			if !utf8.ValidString(v) {
+				return badRequest("The form contains text that is not valid UTF-8; retype it and try again.")
 			}
 		}
 	}

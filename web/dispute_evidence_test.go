@@ -388,3 +388,51 @@ func TestEvidenceStripeFailures(t *testing.T) {
 		t.Fatalf("connected account's update: got %+v, want it with Stripe-Account %s", subs, acct)
 	}
 }
+
+// TestEvidenceIsRedacted: a card number and a secret key typed into evidence
+// are redacted like ticket notes: not stored, not shown, not sent to Stripe;
+// the form says so.
+func TestEvidenceIsRedacted(t *testing.T) {
+	t.Parallel()
+	fake := stripefake.New(t)
+	app := NewWith(t, Options{Stripe: fake})
+	d := fakeDispute(t, app, fake, time.Now().Add(72*time.Hour))
+	c := app.SignIn(store.UserAdmin)
+	page := "/disputes/" + strconv.FormatInt(d.ID, 10)
+	const card, key = "4242 4242 4242 4242", "sk_live_51Hsecretsecretsecret"
+
+	p := c.Get(page).Want(http.StatusOK)
+	if !strings.Contains(p.Text("evidence-redaction"), "[redacted]") {
+		t.Errorf("evidence form: got %q, want it to say secrets are redacted", p.Text("evidence-redaction"))
+	}
+	fields := map[string]string{"product_description": "A teapot, paid with " + card + ".",
+		"uncategorized_text": "Our key " + key + " shows the charge."}
+	c.Post(evidencePath(d), evidenceForm(p, fields)).Want(http.StatusSeeOther)
+	p = c.Get(page).Want(http.StatusOK)
+	if strings.Contains(p.Body, key) || strings.Contains(p.Body, card) {
+		t.Fatalf("dispute page shows the secret or the card number")
+	}
+	if got := p.Text("evidence-product_description"); got != "A teapot, paid with [redacted card]." {
+		t.Errorf("saved description: got %q, want the card redacted", got)
+	}
+	var stored string
+	if err := app.Pool.QueryRow(t.Context(), `SELECT product_description || uncategorized_text FROM dispute_evidence`).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(stored, key) || strings.Contains(stored, "4242") {
+		t.Fatalf("stored evidence: got %q, want it redacted", stored)
+	}
+	// Submitting with the secrets typed again sends them redacted.
+	c.Post(evidencePath(d)+"/submit", evidenceForm(p, fields)).Want(http.StatusSeeOther)
+	sub := onlySubmission(t, app, d)
+	app.Eventually(10*time.Second, "the evidence job reaches Stripe", func() bool {
+		return submissionStatus(t, app, sub.ID).Status == store.EvidenceSubmitted
+	})
+	for _, s := range fake.DisputeSubmissions() {
+		for f, v := range s.Evidence {
+			if strings.Contains(v, key) || strings.Contains(v, "4242 4242") {
+				t.Errorf("Stripe got %s = %q, want it redacted", f, v)
+			}
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"html"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/switchboardhq/switchboard/store"
@@ -53,6 +54,38 @@ func (in *postmarkInbound) stripNUL() {
 		in.Headers[i].Name = strings.ReplaceAll(in.Headers[i].Name, "\x00", "")
 		in.Headers[i].Value = strings.ReplaceAll(in.Headers[i].Value, "\x00", "")
 	}
+}
+
+// failingSpamTests are SpamAssassin's tests (Postmark's X-Spam-Tests) that
+// mean the sender's SPF, DKIM or DMARC failed.
+var failingSpamTests = []string{"SPF_FAIL", "SPF_SOFTFAIL", "DKIM_INVALID", "T_DKIM_INVALID", "DMARC_REJECT", "DMARC_QUAR", "DMARC_NONE"}
+
+// authResultFail finds a failed check in an Authentication-Results header.
+var authResultFail = regexp.MustCompile(`(?i)\b(spf|dkim|dmarc)\s*=\s*(fail|softfail|permerror)\b`)
+
+// authFailure names the sender authentication that failed ("" when none
+// did), from what Postmark passes on: its own Received-SPF header (the
+// first one: Postmark's receiving server adds it on top), SpamAssassin's
+// X-Spam-Tests (SPF_FAIL, DKIM_INVALID, …) and any Authentication-Results.
+// Only failures count: a header claiming a pass proves nothing (the sender
+// may have written it), and a failure can only make the mail less trusted.
+func (in *postmarkInbound) authFailure() string {
+	if spf := strings.Fields(strings.ToLower(in.header("Received-SPF"))); len(spf) > 0 && (spf[0] == "fail" || spf[0] == "softfail") {
+		return "Received-SPF: " + spf[0]
+	}
+	for _, test := range strings.FieldsFunc(in.header("X-Spam-Tests"), func(r rune) bool { return r == ',' || r == ' ' }) {
+		if slices.Contains(failingSpamTests, strings.ToUpper(test)) {
+			return "X-Spam-Tests: " + test
+		}
+	}
+	for _, h := range in.Headers {
+		if strings.EqualFold(h.Name, "Authentication-Results") {
+			if m := authResultFail.FindStringSubmatch(h.Value); m != nil {
+				return "Authentication-Results: " + strings.ToLower(m[1]+"="+m[2])
+			}
+		}
+	}
+	return ""
 }
 
 var (
@@ -106,14 +139,26 @@ func (s *Server) inboundEmail(w http.ResponseWriter, r *http.Request) {
 	mid := strings.Trim(in.header("Message-ID"), "<> ")
 	refs := strings.Join(strings.Fields(in.header("References")), " ")
 	// An answer to a reply sent from a ticket goes back on that ticket (when
-	// it comes from the ticket's customer) and reopens it.
-	if tid, ok := repliedTicket(in.header("In-Reply-To"), in.header("References")); ok {
+	// it names a reply this server sent, comes from the ticket's customer and
+	// the sender's domain did not fail SPF, DKIM or DMARC) and reopens it.
+	tid, noteID, replied, err := s.repliedTicket(r.Context(), in.header("In-Reply-To"), in.header("References"))
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "inbound email reply check", "err", err, "request_id", requestID(r.Context()))
+		writeJSONError(w, http.StatusServiceUnavailable, "could not store the message; Postmark will retry")
+		return
+	}
+	if failed := in.authFailure(); replied && failed != "" {
+		s.log.WarnContext(r.Context(), "inbound answer not appended: sender authentication failed", "ticket_id", tid,
+			"verdict", failed, "request_id", requestID(r.Context()))
+		replied = false
+	}
+	if replied {
 		answer := body
 		if s := strings.TrimSpace(in.StrippedTextReply); s != "" {
 			answer = s
 		}
-		appended, err := s.store.AppendCustomerAnswer(r.Context(), store.CustomerAnswer{TicketID: tid, From: from, Body: answer,
-			SourceKey: sourceKey, MessageID: mid, References: refs})
+		appended, err := s.store.AppendCustomerAnswer(r.Context(), store.CustomerAnswer{TicketID: tid, NoteID: noteID, From: from,
+			Body: answer, SourceKey: sourceKey, MessageID: mid, References: refs})
 		if err != nil {
 			s.log.ErrorContext(r.Context(), "inbound email answer", "err", err, "request_id", requestID(r.Context()))
 			writeJSONError(w, http.StatusServiceUnavailable, "could not store the message; Postmark will retry")

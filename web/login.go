@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -42,12 +43,15 @@ func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) error {
 }
 
 // loginSubmit handles POST /login: email and password. Failures are counted
-// in Postgres (so every instance sees them) per client address, per account
-// and address, and per account: an address past its limit waits, and so does
-// an account and address pair; an account past its limit from all addresses
-// together is slowed (each attempt waits LoginSlowdown) and refuses the
-// addresses that failed on it, but the right password from an address with
-// no recent failures still signs in, so nobody can lock the owner out.
+// in Postgres (so every instance sees them) per client address and its /64
+// (IPv6), per account and address (or /64), and per account: an address past
+// its limit waits, and so does an account and address pair; an account past
+// its limit from all addresses together is slowed (each attempt waits
+// LoginSlowdown) and refuses the addresses that failed on it, but the right
+// password from an address with no recent failures still signs in, so nobody
+// can lock the owner out. The decision and the attempt's count are one step
+// (TakeAttempt): attempts sent at once are decided one after another. The
+// password check itself runs in a bounded hashing slot.
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	email := strings.TrimSpace(r.PostFormValue("email"))
@@ -58,11 +62,13 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, r, http.StatusUnprocessableEntity, views.LoginPage(s.shell(r, "Sign in"), form))
 	}
 	keys := newLoginKeys(email, clientIP(r))
-	counts, err := s.store.HitCounts(ctx, loginWindow, keys.all()...)
+	counts, hits, err := s.store.TakeAttempt(ctx, loginWindow, keys.all(), func(c map[string]int) bool {
+		return !s.loginThrottled(c, keys)
+	})
 	if err != nil {
 		return err
 	}
-	if s.loginThrottled(counts, keys) {
+	if hits == nil {
 		s.log.WarnContext(ctx, "sign-in throttled", "address", keys.addr)
 		form.Error = msgThrottled
 		w.Header().Set("Retry-After", fmt.Sprint(int(loginWindow.Seconds())))
@@ -78,62 +84,123 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	u, ok, err := s.authenticate(ctx, email, password)
+	if errors.Is(err, errHashBusy) {
+		// Not checked, so not a failure: give the attempt's place back.
+		w.Header().Set("Retry-After", "1")
+		return errors.Join(s.store.ForgetHits(context.WithoutCancel(ctx), hits), err)
+	}
 	if err != nil {
 		return err
 	}
 	if !ok {
-		if err := s.store.RecordHits(ctx, keys.all()...); err != nil {
+		if err := s.loginFailed(ctx, email, u); err != nil {
 			return err
 		}
 		form.Error = msgBadLogin
 		return s.render(w, r, http.StatusUnprocessableEntity, views.LoginPage(s.shell(r, "Sign in"), form))
 	}
+	if err := s.store.ForgetHits(ctx, hits); err != nil {
+		return err
+	}
 	// A new token at sign-in: a token planted before it is worth nothing after.
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		return err
 	}
+	now, sid := time.Now(), newSID()
 	s.sessions.Put(ctx, sessUserID, u.ID)
 	s.sessions.Put(ctx, sessRole, u.Role)
-	s.sessions.Put(ctx, sessAuthAt, time.Now().UnixMicro())
-	if err := s.store.Audit(ctx, u.Email, "user.login", fmt.Sprintf("user:%d", u.ID), map[string]any{"address": keys.addr}); err != nil {
+	s.sessions.Put(ctx, sessAuthAt, now.UnixMicro())
+	s.sessions.Put(ctx, sessSID, sid)
+	if err := s.store.CreateUserSession(ctx, u.ID, sid, now, keys.ip, r.UserAgent(), s.sessions.IdleTimeout, s.sessions.Lifetime); err != nil {
+		return err
+	}
+	if err := s.store.Audit(ctx, u.Email, "user.login", fmt.Sprintf("user:%d", u.ID), nil); err != nil {
 		return err
 	}
 	http.Redirect(w, r, landing(&u, form.Next), http.StatusSeeOther)
 	return nil
 }
 
-// loginKeys are the throttle keys of one sign-in attempt.
-type loginKeys struct{ addr, pair, account string }
-
-func newLoginKeys(email, addr string) loginKeys {
-	acct := strings.ToLower(email)
-	return loginKeys{addr: "login:addr:" + addr, pair: "login:pair:" + addr + "|" + acct, account: "login:acct:" + acct}
+// loginFailed records a failed sign-in: a log line and an audit entry (the
+// address, user agent and request ID come with every entry), never the
+// password. u is the user the email named, or zero when it names nobody.
+func (s *Server) loginFailed(ctx context.Context, email string, u store.User) error {
+	subject, detail := "login:"+strings.ToLower(email), map[string]any{"reason": "unknown email"}
+	if u.ID != 0 {
+		subject, detail["reason"] = fmt.Sprintf("user:%d", u.ID), "wrong password"
+		if u.DisabledAt != nil {
+			detail["reason"] = "disabled user"
+		}
+	}
+	s.log.WarnContext(ctx, "sign-in failed", "email", email, "reason", detail["reason"], "address", clientIPFrom(ctx),
+		"request_id", requestID(ctx))
+	return s.store.Audit(ctx, email, "user.login_failed", subject, detail)
 }
 
-func (k loginKeys) all() []string { return []string{k.addr, k.pair, k.account} }
+// loginKeys are the throttle keys of one sign-in attempt: the address, its
+// network (the /64 of an IPv6 address, whose owner can use any address in
+// it; the address itself for IPv4), each with the account, and the account.
+type loginKeys struct{ ip, addr, net, pair, pairNet, account string }
 
-// loginThrottled reports whether an attempt is refused: its address has used
-// up its failures (four times an account's, over all accounts), or this
-// account from this address, or the account is under attack and this address
-// is among those that failed on it.
+func newLoginKeys(email, ip string) loginKeys {
+	acct := strings.ToLower(email)
+	k := loginKeys{ip: ip, addr: "login:addr:" + ip, pair: "login:pair:" + ip + "|" + acct, account: "login:acct:" + acct}
+	k.net, k.pairNet = k.addr, k.pair
+	if net := clientNetwork(ip); net != ip {
+		k.net, k.pairNet = "login:net:"+net, "login:pairnet:"+net+"|"+acct
+	}
+	return k
+}
+
+// all is every distinct key (an IPv4 address is its own network).
+func (k loginKeys) all() []string {
+	keys := []string{k.addr, k.pair, k.account}
+	if k.net != k.addr {
+		keys = append(keys, k.net, k.pairNet)
+	}
+	return keys
+}
+
+// clientNetwork is the network a client address stands for in throttles:
+// the /64 of an IPv6 address (one subscriber's, who can rotate through all
+// of it), or the address itself.
+func clientNetwork(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || !a.Unmap().Is6() {
+		return ip
+	}
+	return netip.PrefixFrom(a.Unmap(), 64).Masked().String()
+}
+
+// loginThrottled reports whether an attempt is refused: its address or /64
+// has used up its failures (four times an account's, over all accounts), or
+// this account from this address or /64, or the account is under attack and
+// this address's /64 is among those that failed on it.
 func (s *Server) loginThrottled(counts map[string]int, k loginKeys) bool {
 	n := s.cfg.LoginFailures
-	return counts[k.addr] >= 4*n || counts[k.pair] >= n || (counts[k.account] >= n && counts[k.pair] > 0)
+	return counts[k.addr] >= 4*n || counts[k.net] >= 4*n || counts[k.pair] >= n || counts[k.pairNet] >= n ||
+		(counts[k.account] >= n && counts[k.pairNet] > 0)
 }
 
-// authenticate checks an email and password. Unknown, disabled and wrong all
-// answer the same, after the same work.
+// authenticate checks an email and password in a hashing slot. Unknown,
+// disabled and wrong all answer false, after the same work (with the user
+// the email names, for the audit log); no free slot in time is errHashBusy.
 func (s *Server) authenticate(ctx context.Context, email, password string) (store.User, bool, error) {
 	u, err := s.store.UserByEmail(ctx, email)
-	if errors.Is(err, store.ErrNotFound) {
-		store.CheckPassword(dummyHash(), password)
-		return store.User{}, false, nil
-	}
-	if err != nil {
+	known := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return store.User{}, false, err
 	}
-	if !store.CheckPassword(u.PasswordHash, password) || u.DisabledAt != nil {
-		return store.User{}, false, nil
+	hash := dummyHash()
+	if known {
+		hash = u.PasswordHash
+	}
+	var match bool
+	if err := s.withHashSlot(ctx, func() { match = store.CheckPassword(hash, password) }); err != nil {
+		return store.User{}, false, err
+	}
+	if !known || !match || u.DisabledAt != nil {
+		return u, false, nil // zero when unknown: loginFailed says which
 	}
 	return u, true, nil
 }

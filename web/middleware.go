@@ -5,10 +5,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/switchboardhq/switchboard/store"
 )
 
 type ctxKey int
@@ -67,7 +71,11 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
-		r = r.WithContext(withClientIP(context.WithValue(r.Context(), keyRequestID, id), s.resolveClientIP(r)))
+		ip := s.resolveClientIP(r)
+		ctx := withClientIP(context.WithValue(r.Context(), keyRequestID, id), ip)
+		// Every audit entry this request writes says where it came from.
+		ctx = store.WithAuditOrigin(ctx, store.AuditOrigin{Address: ip, UserAgent: r.UserAgent(), RequestID: id})
+		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
@@ -89,7 +97,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 					"status", sw.status, "request_id", id, "duration", time.Since(start))
 			}
 		}()
-		if msg := nulInURL(r); msg != "" {
+		if msg := badURL(r); msg != "" {
 			writeJSONError(sw, http.StatusBadRequest, msg)
 			return
 		}
@@ -114,14 +122,33 @@ func validRequestID(id string) bool {
 	return true
 }
 
-// nulInURL refuses a NUL byte in the path or the query: Postgres cannot
-// store or compare text with one, and no real link has one.
-func nulInURL(r *http.Request) string {
+// badURL refuses a NUL byte in the path or the query (Postgres cannot store
+// or compare text with one, and no real link has one), and a path, query name
+// or query value that is not valid UTF-8 once decoded (%FF): Postgres refuses
+// such text too, so it would otherwise become a 500 wherever it reached a
+// query. This is the one check every route's path and query pass.
+func badURL(r *http.Request) string {
 	if strings.Contains(r.URL.Path, "\x00") || strings.Contains(strings.ToLower(r.URL.RawPath), "%00") {
 		return "the path contains a NUL byte (%00)"
 	}
 	if strings.Contains(strings.ToLower(r.URL.RawQuery), "%00") || strings.Contains(r.URL.RawQuery, "\x00") {
 		return "the query contains a NUL byte (%00)"
+	}
+	if !utf8.ValidString(r.URL.Path) {
+		return "the path is not valid UTF-8"
+	}
+	// ParseQuery keeps what it could decode when a pair is malformed; those
+	// pairs are dropped by r.URL.Query() too, so only the decoded ones matter.
+	q, _ := url.ParseQuery(r.URL.RawQuery)
+	for k, vs := range q {
+		if !utf8.ValidString(k) {
+			return "a query parameter's name is not valid UTF-8"
+		}
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				return "the query parameter " + strconv.Quote(k) + " is not valid UTF-8"
+			}
+		}
 	}
 	return ""
 }

@@ -149,6 +149,8 @@ func (s *Server) requestRefund(r *http.Request, in store.NewRefundRequest) (stri
 		return "A refund of this order is still on its way: wait for Stripe to confirm it before asking for another.", nil
 	case errors.Is(err, store.ErrRefundTooLarge):
 		return "The amount must be more than zero and at most what is left to refund.", nil
+	case errors.Is(err, store.ErrRefundKeyMismatch):
+		return "This form was made for another order, so nothing was requested: reload this order's refund page and try again.", nil
 	case errors.Is(err, store.ErrNotRefundable):
 		return "Only a paid order with a Stripe payment can be refunded.", nil
 	}

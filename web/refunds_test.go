@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -307,5 +308,60 @@ func TestStripeKeyModeRefusal(t *testing.T) {
 		if got := stripeapi.ModeRefusal(tc.key, tc.production) != ""; got != tc.refused {
 			t.Errorf("ModeRefusal(%q, production %v): refused %v, want %v", tc.key, tc.production, got, tc.refused)
 		}
+	}
+}
+
+// TestRefundFormKeyIsBoundToItsOrder: order 9's form key posted on order 10
+// requests nothing and does not say "Refund requested".
+func TestRefundFormKeyIsBoundToItsOrder(t *testing.T) {
+	t.Parallel()
+	app := NewWith(t, Options{Stripe: stripefake.New(t), NoWorkers: true})
+	first, second := storedOrder(t, app, 5000), storedOrder(t, app, 7000)
+	c := app.SignIn(store.UserAdmin)
+	form := refundForm(c.Get(refundPath(first)).Want(http.StatusOK), "10.00", "requested_by_customer")
+	c.Post(refundPath(first), form).Want(http.StatusSeeOther)
+	c.Get(refundPath(first)).Want(http.StatusOK) // shows the flash, once
+	onlyRequest(t, app, first)
+
+	p := c.Post(refundPath(second), form)
+	if p.Status == http.StatusSeeOther || strings.Contains(p.Body, "Refund requested") {
+		t.Fatalf("first order's key on the second order: got %d, want the form with an error, not \"Refund requested\"", p.Status)
+	}
+	p.Want(http.StatusUnprocessableEntity)
+	if !strings.Contains(p.Text("refund-form-error"), "another order") {
+		t.Errorf("form error: got %q, want it to say the form was for another order", p.Text("refund-form-error"))
+	}
+	if qs, _ := app.Store.RefundRequests(context.Background(), second.ID); len(qs) != 0 {
+		t.Errorf("second order's requests: got %d, want none", len(qs))
+	}
+	if n := app.Count(`SELECT count(*) FROM refund_requests`); n != 1 {
+		t.Errorf("refund requests: got %d, want 1", n)
+	}
+}
+
+// TestRefundDoubleClickAtOnce: the same form posted twice at the same
+// instant is one request, and both clicks get the request's page (303 with
+// "Refund requested"), never "still on its way".
+func TestRefundDoubleClickAtOnce(t *testing.T) {
+	t.Parallel()
+	app := NewWith(t, Options{Stripe: stripefake.New(t), NoWorkers: true})
+	for range 3 {
+		o := storedOrder(t, app, 5000)
+		c := app.SignIn(store.UserAdmin)
+		form := refundForm(c.Get(refundPath(o)).Want(http.StatusOK), "20.00", "requested_by_customer")
+		var wg sync.WaitGroup
+		pages := make([]*Page, 4)
+		for i := range pages {
+			wg.Add(1)
+			go func() { defer wg.Done(); pages[i] = c.Post(refundPath(o), form) }()
+		}
+		wg.Wait()
+		for i, p := range pages {
+			if p.Status != http.StatusSeeOther || p.Header.Get("Location") != refundPath(o) {
+				t.Fatalf("click %d of 4 at once: got %d %q (%s), want 303 to the refund page", i+1, p.Status,
+					p.Header.Get("Location"), p.Text("refund-form-error"))
+			}
+		}
+		onlyRequest(t, app, o)
 	}
 }

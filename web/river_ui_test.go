@@ -108,3 +108,40 @@ func TestBrowserRiverUI(t *testing.T) {
 		t.Fatalf("the page logged problems (CSP violations, script errors): %v", p)
 	}
 }
+
+// TestRiverUIActionsAreAudited: pausing a queue and cancelling jobs through
+// River's own UI are audit entries with who, what, River's answer and where
+// from; reading is not.
+func TestRiverUIActionsAreAudited(t *testing.T) {
+	t.Parallel()
+	app := New(t)
+	admin := app.SignIn(store.UserAdmin)
+	admin.Fetch(http.MethodGet, "/admin/river/api/queues", "").Want(http.StatusOK)
+	p := admin.Fetch(http.MethodPut, "/admin/river/api/queues/default/pause", `{}`)
+	if p.Status >= 400 {
+		t.Fatalf("pausing the default queue: got %d %s", p.Status, p.Body)
+	}
+	admin.Fetch(http.MethodPost, "/admin/river/api/jobs/cancel", `{"ids":["987654321"]}`)
+	rows, err := app.Pool.Query(t.Context(), `SELECT actor, subject, detail->>'method', (detail->>'status')::int, address, request_id
+		FROM audit_log WHERE action = 'river_ui.action' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var actor, subject, method, address, requestID string
+		var status int
+		if err := rows.Scan(&actor, &subject, &method, &status, &address, &requestID); err != nil {
+			t.Fatal(err)
+		}
+		if actor != admin.User.Email || address == "" || requestID == "" || status == 0 {
+			t.Errorf("River UI audit entry: got actor %q, address %q, request %q, status %d", actor, address, requestID, status)
+		}
+		got = append(got, method+" "+subject)
+	}
+	want := []string{"PUT river_ui:api/queues/default/pause", "POST river_ui:api/jobs/cancel"}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Fatalf("River UI audit entries: got %q, want %q", got, want)
+	}
+}

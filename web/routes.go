@@ -51,6 +51,10 @@ func (s *Server) routeTable() []entry {
 		page("GET /login", accessLogin, s.loginShow),
 		page("POST /login", accessLogin, s.loginSubmit),
 		page("POST /logout", roleAnyone, s.logout),
+		page("GET /account/security", roleAnyone, s.accountSecurityShow),
+		page("POST /account/security/password", roleAnyone, s.accountPasswordChange),
+		page("POST /account/security/sessions/{id}/revoke", roleAnyone, s.accountSessionRevoke),
+		page("POST /account/security/sessions/revoke-others", roleAnyone, s.accountSessionsRevokeOthers),
 
 		page("GET /{$}", roleStaff, s.overviewShow),
 		page("GET /events", roleStaff, s.consoleEventsIndex),

@@ -49,6 +49,11 @@ var wantAccess = map[string]string{
 	"POST /login":  "login",
 	"POST /logout": "admin support seller",
 
+	"GET /account/security":                         "admin support seller",
+	"POST /account/security/password":               "admin support seller",
+	"POST /account/security/sessions/{id}/revoke":   "admin support seller",
+	"POST /account/security/sessions/revoke-others": "admin support seller",
+
 	"GET /{$}":                  "admin support",
 	"GET /events":               "admin support",
 	"GET /events/{id}":          "admin support",

@@ -83,6 +83,10 @@ type Config struct {
 	// attack (LoginFailures failures in 15 minutes from any addresses); 2 s
 	// when zero.
 	LoginSlowdown time.Duration
+	// PasswordHashers is how many password hashes (argon2id, 64 MiB each)
+	// may run at once; sign-ins past it wait briefly, then get 503. Zero
+	// sizes it to the memory this process may use (hashSlots).
+	PasswordHashers int
 	// Events replays events from the console: the event worker with the
 	// app's follow-ups (internal/app builds it).
 	Events Replayer
@@ -147,6 +151,8 @@ type Server struct {
 	assets       assets
 	// access maps each route pattern to its rule (for the navigation).
 	access map[string]string
+	// hashing bounds the password hashes running at once (withHashSlot).
+	hashing chan struct{}
 	// checks lets one launch-readiness run at a time (each calls Stripe,
 	// HubSpot and the mail server).
 	checks sync.Mutex
@@ -170,6 +176,9 @@ func New(st *store.Store, queue Queue, log *slog.Logger, cfg Config, ready func(
 	if cfg.LoginSlowdown == 0 {
 		cfg.LoginSlowdown = 2 * time.Second
 	}
+	if cfg.PasswordHashers <= 0 {
+		cfg.PasswordHashers = hashSlots()
+	}
 	if cfg.TicketRateLimit == 0 {
 		cfg.TicketRateLimit = 60
 	}
@@ -184,6 +193,7 @@ func New(st *store.Store, queue Queue, log *slog.Logger, cfg Config, ready func(
 		hsts:    isHTTPS(cfg.BaseURL),
 		csrf:    http.NewCrossOriginProtection(),
 		assets:  newAssets(),
+		hashing: make(chan struct{}, cfg.PasswordHashers),
 	}
 	if err := s.metrics.reg.Register(&figuresCollector{store: st, ready: ready, log: log}); err != nil {
 		log.Warn("metrics: the database figures are already registered", "err", err)

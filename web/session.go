@@ -21,6 +21,9 @@ const (
 	// sessAuthAt is when the user signed in (Unix microseconds): a password
 	// reset after it ends the session.
 	sessAuthAt = "auth_at"
+	// sessSID is the session's own ID in user_sessions (the list on
+	// /account/security): a session whose row is gone is signed out.
+	sessSID = "sid"
 )
 
 // SessionCookie is the console's session cookie name over http; over https

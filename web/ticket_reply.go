@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -70,24 +71,34 @@ func (s *Server) ticketsAssign(w http.ResponseWriter, r *http.Request) error {
 	return s.ticketChanged(w, r, id, done)
 }
 
-// replyRef finds, among an inbound mail's In-Reply-To and References, the
-// Message-ID of a reply sent from a ticket, and returns that ticket.
-var replyRef = regexp.MustCompile(`ticket_reply\.(\d+)\.(\d+)@switchboard`)
+// replyRef is the Message-ID of a reply sent from a ticket:
+// ticket_reply.TICKET.NOTE.MAC@switchboard. IDs of the older shape, without
+// the MAC, are not trusted (anyone could write one).
+var replyRef = regexp.MustCompile(`^ticket_reply\.(\d+)\.(\d+)\.([0-9a-f]{32})@switchboard$`)
 
-func repliedTicket(headers ...string) (int64, bool) {
+// repliedTicket finds, among an inbound mail's In-Reply-To and References,
+// the Message-ID of a reply this server sent (its MAC checks), and returns
+// that reply's ticket and note.
+func (s *Server) repliedTicket(ctx context.Context, headers ...string) (ticketID, noteID int64, ok bool, err error) {
 	for _, h := range headers {
 		for _, id := range strings.Fields(h) {
-			id = strings.Trim(id, "<>,")
-			m := replyRef.FindStringSubmatch(id)
-			if m == nil || m[0] != id {
+			m := replyRef.FindStringSubmatch(strings.Trim(id, "<>,"))
+			if m == nil {
 				continue
 			}
 			t, err1 := strconv.ParseInt(m[1], 10, 64)
 			n, err2 := strconv.ParseInt(m[2], 10, 64)
-			if err1 == nil && err2 == nil && jobs.MessageID(store.ReplyKey(t, n)) == id {
-				return t, true
+			if err1 != nil || err2 != nil {
+				continue
+			}
+			good, err := s.store.CheckReplyMAC(ctx, t, n, m[3])
+			if err != nil {
+				return 0, 0, false, err
+			}
+			if good {
+				return t, n, true, nil
 			}
 		}
 	}
-	return 0, false
+	return 0, 0, false, nil
 }

@@ -71,7 +71,10 @@ func (s *Server) usersCreate(w http.ResponseWriter, r *http.Request) error {
 		form.Error = msg
 		return s.usersPage(w, r, http.StatusUnprocessableEntity, form)
 	}
-	hash, err := store.HashPassword(pw)
+	var hash string
+	if herr := s.withHashSlot(ctx, func() { hash, err = store.HashPassword(pw) }); herr != nil {
+		return herr
+	}
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -88,6 +89,7 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 }
 
 // badSignatureThrottled counts a bad signature against the client's address
+// (and an IPv6 client's /64)
 // (in Postgres, so every instance sees it) and reports whether the address
 // has sent more than BadSignatureLimit in the last minute. Every failure
 // counts, refused ones too, so an address that keeps sending them stays
@@ -95,16 +97,23 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 func (s *Server) badSignatureThrottled(r *http.Request) bool {
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.WebhookDBTimeout)
 	defer cancel()
-	key := "webhook:badsig:" + clientIP(r)
-	counts, err := s.store.HitCounts(ctx, time.Minute, key)
-	if err == nil {
-		err = s.store.RecordHits(ctx, key)
+	ip := clientIP(r)
+	keys := []string{"webhook:badsig:" + ip}
+	if net := clientNetwork(ip); net != ip {
+		keys = append(keys, "webhook:badsig:"+net) // an IPv6 client's whole /64 counts as one
 	}
+	// Counted and decided in one step, so bad signatures sent at once are
+	// decided one after another; every one counts, refused ones too.
+	throttled := false
+	_, _, err := s.store.TakeAttempt(ctx, time.Minute, keys, func(counts map[string]int) bool {
+		throttled = slices.ContainsFunc(keys, func(k string) bool { return counts[k] >= s.cfg.BadSignatureLimit })
+		return true
+	})
 	if err != nil {
 		s.log.WarnContext(r.Context(), "counting a bad webhook signature", "err", err)
 		return false
 	}
-	return counts[key] >= s.cfg.BadSignatureLimit
+	return throttled
 }
 
 // verifySignature checks the Stripe-Signature header against every configured

@@ -95,6 +95,9 @@ type Options struct {
 	Stripe *stripefake.Stripe
 	// SupportSubmitsEvidence lets support staff submit dispute evidence.
 	SupportSubmitsEvidence bool
+	// PasswordHashers is how many password checks run at once (sized to
+	// memory when zero).
+	PasswordHashers int
 }
 
 // MailFrom is the sender test apps use.
@@ -147,7 +150,7 @@ func NewWith(t testing.TB, o Options) *App {
 			Settings:    []web.Setting{{Name: "STRIPE_WEBHOOK_SECRET", Value: strings.Join(secrets, ","), Secret: true}},
 			InboundUser: o.InboundUser, InboundPassword: o.InboundPassword, TicketRateLimit: o.TicketRateLimit,
 			MailOutbox: o.SMTPURL == "", Doctor: o.Doctor, Reconcile: o.Stripe != nil,
-			SupportSubmitsEvidence: o.SupportSubmitsEvidence,
+			SupportSubmitsEvidence: o.SupportSubmitsEvidence, PasswordHashers: o.PasswordHashers,
 		},
 	})
 	if err != nil {

@@ -19,14 +19,16 @@ const (
 	checkStuck      = "jobs.stuck"
 	checkQueue      = "jobs.queue"
 	checkEvents     = "events.held_failed"
+	checkAudit      = "audit.append_only"
 )
 
 // databaseChecks: reachable, migrations current, no job stuck, the queue's
 // depth, and events that need a person.
 func (d *Doctor) databaseChecks(ctx context.Context) []store.Check {
 	rest := func(why string) []store.Check {
-		return []store.Check{skip(checkMigrations, why, "fix the database check first"), skip(checkStuck, why, "fix the database check first"),
-			skip(checkQueue, why, "fix the database check first"), skip(checkEvents, why, "fix the database check first")}
+		const fix = "fix the database check first"
+		return []store.Check{skip(checkMigrations, why, fix), skip(checkStuck, why, fix), skip(checkQueue, why, fix), skip(checkEvents, why, fix),
+			skip(checkAudit, why, fix)}
 	}
 	pool := d.deps.Pool
 	if pool == nil {
@@ -61,12 +63,30 @@ func (d *Doctor) databaseChecks(ctx context.Context) []store.Check {
 	default:
 		out = append(out, ok(checkMigrations, "current (ours and River's)"))
 	}
-	h, err := store.New(pool).QueueHealth(pctx, d.deps.StuckAfter)
+	st := store.New(pool)
+	out = append(out, auditCheck(pctx, st))
+	h, err := st.QueueHealth(pctx, d.deps.StuckAfter)
 	if err != nil {
 		why := "could not read the queue: " + shortErr(err)
 		return append(out, fail(checkStuck, why, "run switchboard migrate"), skip(checkQueue, why, "run switchboard migrate"), skip(checkEvents, why, "run switchboard migrate"))
 	}
 	return append(out, d.stuckCheck(h), d.queueCheck(h), eventsCheck(h))
+}
+
+// auditCheck: the audit log's append-only triggers are in place; it warns
+// when this role owns the table, since an owner can drop them.
+func auditCheck(ctx context.Context, st *store.Store) store.Check {
+	guarded, owner, err := st.AuditAppendOnly(ctx)
+	switch {
+	case err != nil:
+		return fail(checkAudit, "could not read the audit log's triggers: "+shortErr(err), "run switchboard migrate")
+	case !guarded:
+		return fail(checkAudit, "the audit log's append-only triggers are missing or disabled: its rows can be changed or deleted",
+			"run switchboard migrate, or ALTER TABLE audit_log ENABLE TRIGGER ALL")
+	case owner:
+		return ok(checkAudit, "updates and deletes are refused by triggers; this role owns audit_log, so it could drop them (give the tables another owner and grant this role SELECT, INSERT on audit_log for an audit trail it cannot change)")
+	}
+	return ok(checkAudit, "updates and deletes are refused by triggers, and this role does not own audit_log")
 }
 
 func (d *Doctor) stuckCheck(h store.QueueHealth) store.Check {

@@ -34,7 +34,13 @@ func TestDatabaseChecks(t *testing.T) {
 		{"a healthy database", pgtest.URL, nil, []expect{
 			{"database", store.CheckOK, "answered in"}, {"database.migrations", store.CheckOK, "current"},
 			{"jobs.stuck", store.CheckOK, "no job"}, {"jobs.queue", store.CheckOK, "0 waiting"}, {"events.held_failed", store.CheckOK, "no held or failed"},
+			{"audit.append_only", store.CheckOK, "refused by triggers"},
 		}},
+		{"an audit log that can be changed", func(t testing.TB) string {
+			u := pgtest.URL(t)
+			exec(t, u, `ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`)
+			return u
+		}, nil, []expect{{"audit.append_only", store.CheckFail, "missing or disabled"}}},
 		{"pending migrations", func(t testing.TB) string {
 			u := pgtest.URL(t)
 			exec(t, u, `DELETE FROM goose_db_version WHERE version_id = (SELECT max(version_id) FROM goose_db_version)`)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/switchboardhq/switchboard/internal/apptest"
 	"github.com/switchboardhq/switchboard/jobs"
+	"github.com/switchboardhq/switchboard/store"
 )
 
 // Env is one test's world: its own cluster, the server as a child process,
@@ -245,7 +246,7 @@ func (e *Env) CRMOutOfDate() []string {
 func (e *Env) Token() string {
 	e.T.Helper()
 	if e.token == "" {
-		out, err := e.Srv.Run("token", "create", "--name", "faults")
+		out, err := e.Srv.Run("token", "create", "--name", "faults", "--scope", strings.Join(store.Scopes, ","))
 		if err != nil {
 			e.T.Fatalf("switchboard token create: %v\n%s", err, out)
 		}
