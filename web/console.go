@@ -141,7 +141,7 @@ func redirectAfterPost(w http.ResponseWriter, r *http.Request, to string) {
 // shell is the layout data for a page.
 func (s *Server) shell(r *http.Request, title string) views.Shell {
 	ctx := r.Context()
-	sh := views.Shell{Title: title, CSS: s.assets.css, JS: s.assets.js, Icon: s.assets.icon}
+	sh := views.Shell{Title: title, CSS: s.assets.css, JS: s.assets.js, NavJS: s.assets.nav, Icon: s.assets.icon}
 	if u := currentUser(ctx); u != nil {
 		sh.Email, sh.Role = u.Email, u.Role
 		sh.Nav = s.nav(u.Role, r.URL.Path)
@@ -205,17 +205,18 @@ func (s *Server) nav(role, path string) []views.NavGroup {
 }
 
 // assets are the versioned URLs of the embedded static files.
-type assets struct{ css, js, icon string }
+type assets struct{ css, js, nav, icon string }
 
 func newAssets() assets {
 	return assets{
 		css:  "/static/" + static.Stylesheet + "?v=" + static.Version(static.Stylesheet),
 		js:   "/static/" + static.HTMX + "?v=" + static.Version(static.HTMX),
+		nav:  "/static/" + static.Nav + "?v=" + static.Version(static.Nav),
 		icon: "/static/" + static.Icon + "?v=" + static.Version(static.Icon),
 	}
 }
 
-// staticFiles handles GET /static/: the embedded stylesheet and htmx. URLs
+// staticFiles handles GET /static/: the embedded stylesheet and scripts. URLs
 // carry a content hash, so they may be cached for good.
 func staticFiles() http.Handler {
 	fs := http.StripPrefix("/static/", http.FileServerFS(static.FS))
