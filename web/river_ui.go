@@ -2,8 +2,10 @@ package web
 
 import (
 	"context"
+	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
@@ -70,6 +72,23 @@ func (s *Server) riverUIServe(w http.ResponseWriter, r *http.Request) error {
 		return notFound()
 	}
 	w.Header().Set("Content-Security-Policy", riverUICSP)
+	if riverUIAsset(r.URL.Path) {
+		// Vite names each bundle after its content (main-Bk0gM_NU.js): a
+		// new River UI brings new names, so browsers may keep these for good.
+		w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
+	}
 	s.cfg.RiverUI.h.ServeHTTP(w, r)
 	return nil
+}
+
+// riverUIAsset reports whether a path is one of River's UI bundles (its
+// Vite build's assets/, fingerprinted), not the page River answers for any
+// other path.
+func riverUIAsset(p string) bool {
+	name, ok := strings.CutPrefix(p, riverUIPrefix+"/assets/")
+	if !ok || name == "" || strings.Contains(name, "/") {
+		return false
+	}
+	st, err := fs.Stat(riverui.FrontendIndex, "dist/assets/"+name)
+	return err == nil && !st.IsDir()
 }
