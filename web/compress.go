@@ -21,16 +21,16 @@ var gzipWriters = sync.Pool{New: func() any {
 }}
 
 // compress gzips responses for clients that accept it: pages, htmx
-// fragments, JSON, CSS, scripts, River's UI. It leaves alone bodies under
-// compressMinSize, those already encoded (the precompressed assets,
-// /metrics), those that are not text (images, fonts, archives), partial and
+// fragments, JSON, River's UI page and API. It leaves alone bodies under
+// compressMinSize, those already encoded (the embedded files, which
+// serveEncoded compresses once; /metrics), those that are not text (images, fonts, archives), partial and
 // bodiless answers, and event streams. Every compressible answer says Vary:
 // Accept-Encoding, so a cache keeps the two forms apart. A handler that
 // flushes (the CSV exports stream page by page) gets each part compressed
 // and sent at its flush.
 func compress(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cw := &compressWriter{ResponseWriter: w, gzip: acceptsGzip(r.Header.Get("Accept-Encoding"))}
+		cw := &compressWriter{ResponseWriter: w, gzip: accepts(r.Header.Get("Accept-Encoding"), "gzip")}
 		finished := false
 		defer func() {
 			if finished {
@@ -46,14 +46,14 @@ func compress(next http.Handler) http.Handler {
 	})
 }
 
-// acceptsGzip reports whether an Accept-Encoding header admits gzip (q > 0,
-// by name or as *).
-func acceptsGzip(header string) bool {
+// accepts reports whether an Accept-Encoding header admits a content coding
+// (q > 0, by name or as *; a coding named outranks *).
+func accepts(header, coding string) bool {
 	ok := false
 	for part := range strings.SplitSeq(header, ",") {
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		name = strings.ToLower(strings.TrimSpace(name))
-		if name != "gzip" && name != "*" {
+		if name != coding && name != "*" {
 			continue
 		}
 		q := 1.0
@@ -62,8 +62,8 @@ func acceptsGzip(header string) bool {
 				q = f
 			}
 		}
-		if name == "gzip" {
-			return q > 0 // an explicit gzip outranks *
+		if name == coding {
+			return q > 0
 		}
 		ok = q > 0
 	}

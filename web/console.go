@@ -216,22 +216,21 @@ func newAssets() assets {
 	}
 }
 
-// staticFiles handles GET /static/: the embedded stylesheet and scripts. URLs
-// carry a content hash, so they may be cached for good.
+// staticFiles handles GET /static/: the embedded stylesheet and scripts,
+// compressed once (serveEncoded). URLs carry a content hash, so they may be
+// cached for good.
 func staticFiles() http.Handler {
-	fs := http.StripPrefix("/static/", http.FileServerFS(static.FS))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Files only: a directory (the folder itself) is not listed.
-		name := strings.TrimPrefix(r.URL.Path, "/static/")
-		if st, err := iofs.Stat(static.FS, path.Clean("/" + name)[1:]); err != nil || st.IsDir() {
+		name := path.Clean("/" + strings.TrimPrefix(r.URL.Path, "/static/"))[1:]
+		if st, err := iofs.Stat(static.FS, name); err != nil || st.IsDir() {
 			http.NotFound(w, r)
 			return
 		}
+		cache := "public, max-age=300"
 		if r.URL.Query().Get("v") != "" {
-			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-		} else {
-			w.Header().Set("Cache-Control", "public, max-age=300")
+			cache = "public, max-age=31536000, immutable"
 		}
-		fs.ServeHTTP(w, r)
+		serveEncoded(w, r, static.FS, name, cache)
 	})
 }
