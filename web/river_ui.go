@@ -2,9 +2,12 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"path"
+	"slices"
 	"strings"
 	"sync"
 
@@ -80,9 +83,46 @@ func (s *Server) riverUIServe(w http.ResponseWriter, r *http.Request) error {
 		serveEncoded(w, r, riverui.FrontendIndex, name, "private, max-age=31536000, immutable")
 		return nil
 	}
+	if r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, riverUIPrefix+"/api") && path.Ext(r.URL.Path) == "" {
+		// River's page: let the browser fetch the bundles its main script
+		// imports now, not one round trip later once that script names them.
+		for _, l := range riverUIPreload() {
+			w.Header().Add("Link", l)
+		}
+	}
 	s.cfg.RiverUI.h.ServeHTTP(w, r)
 	return nil
 }
+
+// riverUIPreload is a Link header value for each bundle that River UI's
+// entry script imports, read from its Vite manifest (empty if unreadable).
+var riverUIPreload = sync.OnceValue(func() []string {
+	b, err := fs.ReadFile(riverui.FrontendIndex, "dist/.vite/manifest.json")
+	if err != nil {
+		return nil
+	}
+	var manifest map[string]struct {
+		File    string   `json:"file"`
+		IsEntry bool     `json:"isEntry"`
+		Imports []string `json:"imports"`
+	}
+	if json.Unmarshal(b, &manifest) != nil {
+		return nil
+	}
+	var links []string
+	for _, e := range manifest {
+		if !e.IsEntry {
+			continue
+		}
+		for _, imp := range e.Imports {
+			if f := manifest[imp].File; f != "" {
+				links = append(links, "<"+riverUIPrefix+"/"+f+">; rel=modulepreload")
+			}
+		}
+	}
+	slices.Sort(links)
+	return links
+})
 
 // riverUIAsset reports whether a path is one of River's UI bundles (its
 // Vite build's assets/, fingerprinted), not the page River answers for any
