@@ -19,10 +19,12 @@ type Shell struct {
 	// Home is the signed-in role's own home page ("/" when empty).
 	Home  string
 	Flash Flash
-	// CSS, JS and Icon are the versioned URLs of the stylesheet, htmx and the icon.
-	CSS  string
-	JS   string
-	Icon string
+	// CSS, JS, NavJS and Icon are the versioned URLs of the stylesheet,
+	// htmx, the navigation's menu script and the icon.
+	CSS   string
+	JS    string
+	NavJS string
+	Icon  string
 }
 
 // Link is a link an error page offers as the way on.

@@ -205,7 +205,7 @@ func redirectAfterPost(w http.ResponseWriter, r *http.Request, to string) {
 // shell is the layout data for a page.
 func (s *Server) shell(r *http.Request, title string) views.Shell {
 	ctx := r.Context()
-	sh := views.Shell{Title: title, CSS: s.assets.css, JS: s.assets.js, Icon: s.assets.icon}
+	sh := views.Shell{Title: title, CSS: s.assets.css, JS: s.assets.js, NavJS: s.assets.nav, Icon: s.assets.icon}
 	if u := currentUser(ctx); u != nil {
 		sh.Email, sh.Role = u.Email, u.Role
 		sh.Nav = s.nav(u.Role, r.URL.Path)
@@ -270,32 +270,32 @@ func (s *Server) nav(role, path string) []views.NavGroup {
 }
 
 // assets are the versioned URLs of the embedded static files.
-type assets struct{ css, js, icon string }
+type assets struct{ css, js, nav, icon string }
 
 func newAssets() assets {
 	return assets{
 		css:  "/static/" + static.Stylesheet + "?v=" + static.Version(static.Stylesheet),
 		js:   "/static/" + static.HTMX + "?v=" + static.Version(static.HTMX),
+		nav:  "/static/" + static.Nav + "?v=" + static.Version(static.Nav),
 		icon: "/static/" + static.Icon + "?v=" + static.Version(static.Icon),
 	}
 }
 
-// staticFiles handles GET /static/: the embedded stylesheet and htmx. URLs
-// carry a content hash, so they may be cached for good.
+// staticFiles handles GET /static/: the embedded stylesheet and scripts,
+// compressed once (serveEncoded). URLs carry a content hash, so they may be
+// cached for good.
 func staticFiles() http.Handler {
-	fs := http.StripPrefix("/static/", http.FileServerFS(static.FS))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Files only: a directory (the folder itself) is not listed.
-		name := strings.TrimPrefix(r.URL.Path, "/static/")
-		if st, err := iofs.Stat(static.FS, path.Clean("/" + name)[1:]); err != nil || st.IsDir() {
+		name := path.Clean("/" + strings.TrimPrefix(r.URL.Path, "/static/"))[1:]
+		if st, err := iofs.Stat(static.FS, name); err != nil || st.IsDir() {
 			http.NotFound(w, r)
 			return
 		}
+		cache := "public, max-age=300"
 		if r.URL.Query().Get("v") != "" {
-			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-		} else {
-			w.Header().Set("Cache-Control", "public, max-age=300")
+			cache = "public, max-age=31536000, immutable"
 		}
-		fs.ServeHTTP(w, r)
+		serveEncoded(w, r, static.FS, name, cache)
 	})
 }

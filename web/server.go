@@ -215,9 +215,9 @@ func (s *Server) Close() {
 	}
 }
 
-// Handler returns the whole HTTP surface.
+// Handler returns the whole HTTP surface, compressed where it pays.
 func (s *Server) Handler() http.Handler {
-	return s.middleware(s.routes())
+	return s.middleware(compress(s.routes()))
 }
 
 // isHTTPS reports whether a base URL is https.
