@@ -63,7 +63,7 @@ func CustomersPage(sh Shell, d CustomersData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" placeholder=\"maya@… or cus_… or acct_…\" size=\"40\" autocomplete=\"off\"></div><div class=\"actions\"><button type=\"submit\" class=\"primary\" data-testid=\"customers-search-submit\">Search</button> ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" placeholder=\"maya@… or cus_… or acct_…\" size=\"40\" maxlength=\"200\" autocomplete=\"off\"></div><div class=\"actions\"><button type=\"submit\" class=\"primary\" data-testid=\"customers-search-submit\">Search</button> ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -288,7 +288,7 @@ func staticFiles() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Files only: a directory (the folder itself) is not listed.
 		name := path.Clean("/" + strings.TrimPrefix(r.URL.Path, "/static/"))[1:]
-		if st, err := iofs.Stat(static.FS, name); err != nil || st.IsDir() {
+		if st, err := iofs.Stat(static.FS, name); err != nil || st.IsDir() || strings.HasSuffix(r.URL.Path, "/") {
 			http.NotFound(w, r)
 			return
 		}
