@@ -1,7 +1,9 @@
 package views
 
 import (
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -229,4 +231,41 @@ func orderTitle(id int64, ref string) string {
 		return ref
 	}
 	return "Order " + itoa(id)
+}
+
+// auditDetail shows an audit entry's detail (JSON) as people read it: its
+// summary when it has one, else "key: value" pairs in key order.
+func auditDetail(raw string) string {
+	var m map[string]any
+	if err := json.Unmarshal([]byte(raw), &m); err != nil || len(m) == 0 {
+		if raw == "null" || raw == "{}" || raw == "" {
+			return "—"
+		}
+		return raw
+	}
+	if s, ok := m["summary"].(string); ok && s != "" {
+		return s
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		var v string
+		switch x := m[k].(type) {
+		case string:
+			v = x
+		case nil:
+			v = "—"
+		case float64, bool:
+			v = fmt.Sprint(x)
+		default:
+			b, _ := json.Marshal(x)
+			v = string(b)
+		}
+		parts = append(parts, strings.ReplaceAll(k, "_", " ")+": "+v)
+	}
+	return strings.Join(parts, " · ")
 }

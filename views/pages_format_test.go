@@ -30,3 +30,18 @@ func TestCountdown(t *testing.T) {
 		}
 	}
 }
+
+func TestAuditDetailReadsAsWords(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]string{
+		`{"summary": "evidence submitted to Stripe (request req_1)", "stripe_request_id": "req_1"}`: "evidence submitted to Stripe (request req_1)",
+		`{"amount": 4800, "currency": "usd", "refund_request_id": 7, "note": null}`:                 "amount: 4800 · currency: usd · note: — · refund request id: 7",
+		`{"from": "open", "to": "pending", "tags": ["a", "b"]}`:                                     `from: open · tags: ["a","b"] · to: pending`,
+		`null`: "—",
+		`{}`:   "—",
+	} {
+		if got := auditDetail(raw); got != want {
+			t.Errorf("auditDetail(%s): got %q, want %q", raw, got, want)
+		}
+	}
+}

@@ -230,7 +230,7 @@ func TestTicketNotesAndStatusAreAudited(t *testing.T) {
 		trail = append(trail, strings.Join(strings.Fields(r.Text()), " "))
 	})
 	want := []string{"token:test ticket.open", sup.User.Email + " ticket.note", sup.User.Email + " ticket.note",
-		sup.User.Email + ` ticket.status {"to": "pending", "from": "open"}`, sup.User.Email + ` ticket.status {"to": "solved", "from": "pending"}`}
+		sup.User.Email + ` ticket.status from: open · to: pending`, sup.User.Email + ` ticket.status from: pending · to: solved`}
 	if len(trail) != len(want) {
 		t.Fatalf("audit trail: got %q, want %d entries", trail, len(want))
 	}
