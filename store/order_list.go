@@ -31,13 +31,13 @@ type OrderRow struct {
 func (o OrderRow) RefundBlocked() string {
 	switch {
 	case o.LastRefundRequest != nil && RefundRequest{Status: *o.LastRefundRequest, RefundStatus: o.LastRefundStatus}.Unsettled():
-		return "A refund is on its way: wait for Stripe to confirm it."
+		return "A refund is on its way."
 	case o.Status == OrderRefunded:
-		return "Already refunded in full."
+		return "Refunded in full."
 	case o.Status == OrderDisputed || o.Status == OrderChargedBack:
-		return "Disputed: the bank holds the money; answer the dispute instead."
+		return "Disputed: answer the dispute."
 	case o.Status != OrderPaid && o.Status != OrderPartiallyRefunded || o.StripeChargeID == nil && o.StripePaymentIntentID == nil:
-		return "Not paid through Stripe: nothing to refund."
+		return "Not paid: nothing to refund."
 	}
 	return ""
 }

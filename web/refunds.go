@@ -35,10 +35,11 @@ func (s *Server) refundData(r *http.Request, id int64, f views.RefundForm) (view
 	if err != nil {
 		return views.RefundData{}, err
 	}
-	left := o.Amount - o.RefundedAmount
+	left, inFlight := o.Amount-o.RefundedAmount, false
 	for _, q := range reqs {
 		if q.Unsettled() {
 			left -= q.Amount
+			inFlight = true
 		}
 	}
 	if f.Key == "" {
@@ -48,7 +49,7 @@ func (s *Server) refundData(r *http.Request, id int64, f views.RefundForm) (view
 		f.Amount = store.FormatAmount(max(left, 0), o.Currency)
 	}
 	d := views.RefundData{Order: o, Requests: reqs, Reasons: store.RefundReasons, Left: max(left, 0),
-		Refusal: s.cfg.RefundRefusal, Form: f, Customer: "the customer", Live: s.cfg.Production}
+		Refusal: s.cfg.RefundRefusal, Form: f, Customer: "the customer", Live: s.cfg.Production, InFlight: inFlight}
 	if o.BuyerAccountID != nil {
 		a, err := s.store.AccountByID(ctx, *o.BuyerAccountID)
 		if err != nil {

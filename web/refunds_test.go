@@ -152,8 +152,14 @@ func TestRefundFromTheConsole(t *testing.T) {
 	if got := p.Text("refund-order-status"); got != store.OrderPaid {
 		t.Fatalf("order before Stripe's events: got %q, want paid", got)
 	}
-	// Another refund while this one is on its way is refused, and changes nothing.
-	again := c.Post(refundPath(o), refundForm(p, "10.00", "duplicate")).Want(http.StatusUnprocessableEntity)
+	// While it is on its way the page offers no form, and another refund
+	// (from a tab opened before) is refused and changes nothing.
+	if p.Find("refund-in-flight").Length() != 1 || p.Find("refund-form").Length() != 0 {
+		t.Fatalf("refund page while one is on its way: want the in-flight note and no form")
+	}
+	old := refundForm(p, "10.00", "duplicate")
+	old.Set("key", "a-tab-opened-before")
+	again := c.Post(refundPath(o), old).Want(http.StatusUnprocessableEntity)
 	if !strings.Contains(again.Text("refund-form-error"), "still on its way") {
 		t.Fatalf("second refund in flight: got %q", again.Text("refund-form-error"))
 	}
