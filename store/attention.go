@@ -44,4 +44,7 @@ type AttentionItem struct {
 	Livemode bool `db:"livemode"`
 	// StripeID is the Stripe object to act on in the Dashboard, if any.
 	StripeID string `db:"stripe_id"`
+	// MovesMoney marks a failed event that records money moving: it is to
+	// be fixed and replayed, not ignored (set by the web layer).
+	MovesMoney bool `db:"-"`
 }

@@ -91,9 +91,14 @@ func attentionLink(it store.AttentionItem, d OverviewData) (AttentionLink, bool)
 	adm := func(h string) string { return adminLink(admin, h) }
 	switch it.Kind {
 	case store.AttnEventFailed:
-		return AttentionLink{Tone: "bad", Title: "Event " + it.Ref + " (" + it.Label + ") failed", Detail: cleanError(it.Detail),
+		l := AttentionLink{Tone: "bad", Title: "Event " + it.Ref + " (" + it.Label + ") failed", Detail: cleanError(it.Detail),
 			Href: "/events/" + it.Ref, Action: "Dry run, then replay or ignore", ActionHref: "/events/" + it.Ref + "#replay",
-			Stripe: stripeURL("event", it.Ref, it.Livemode)}, true
+			Stripe: stripeURL("event", it.Ref, it.Livemode)}
+		if it.MovesMoney {
+			// Money that did not land must not be waved away.
+			l.Action = "See why, fix, then replay"
+		}
+		return l, true
 	case store.AttnEventHeld:
 		return AttentionLink{Tone: "warn", Title: plural(int(it.Count), "event") + " held for API version " + orDash(it.Ref),
 			Detail: "Set the webhook endpoint's API version in Stripe to this build's, then replay them.",

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchboardhq/switchboard/jobs"
 	"github.com/switchboardhq/switchboard/store"
 	"github.com/switchboardhq/switchboard/views"
 )
@@ -54,7 +55,12 @@ func (s *Server) overviewShow(w http.ResponseWriter, r *http.Request) error {
 // the events they most often belong to.
 func withJobs(items []store.AttentionItem, o store.Overview) []store.AttentionItem {
 	var out []store.AttentionItem
-	jobs := func() {
+	for i := range items {
+		if items[i].Kind == store.AttnEventFailed {
+			items[i].MovesMoney = jobs.MovesMoney(items[i].Label)
+		}
+	}
+	addJobs := func() {
 		if o.JobsFailed > 0 {
 			out = append(out, store.AttentionItem{Kind: store.AttnJobsFailed, Count: o.JobsFailed})
 		}
@@ -65,13 +71,13 @@ func withJobs(items []store.AttentionItem, o store.Overview) []store.AttentionIt
 	added := false
 	for _, it := range items {
 		if !added && it.Kind != store.AttnEventFailed && it.Kind != store.AttnEventHeld && it.Kind != store.AttnEventRetrying {
-			jobs()
+			addJobs()
 			added = true
 		}
 		out = append(out, it)
 	}
 	if !added {
-		jobs()
+		addJobs()
 	}
 	return out
 }

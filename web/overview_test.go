@@ -60,8 +60,9 @@ func TestOverviewNeedsAttention(t *testing.T) {
 	if len(hrefs) != 3 { // the event, its retrying job, the dispute due in 20 h (not the one due in 10 days)
 		t.Errorf("attention items: got %d %v, want 3", len(hrefs), hrefs)
 	}
-	if got := p.Find("attention").Find(`[data-testid="attention-action"]`).First().Text(); got != "Dry run, then replay or ignore" {
-		t.Errorf("the failed event's action: got %q", got)
+	// A failed payment is money: fixed and replayed, not ignored.
+	if got := p.Find("attention").Find(`[data-testid="attention-action"]`).First().Text(); got != "See why, fix, then replay" {
+		t.Errorf("the failed payment event's action: got %q", got)
 	}
 	// Every figure links to the list behind it; the nearest deadline to its dispute.
 	for testid, href := range map[string]string{"open-disputes": "/disputes", "next-evidence-due": "/disputes/" + itoa(d.ID),
