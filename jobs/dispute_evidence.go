@@ -163,7 +163,6 @@ func evidenceParams(sub store.EvidenceSubmission) *stripe.DisputeParams {
 // fail records a failure; a final one is audited with Stripe's request ID,
 // noted on the dispute's ticket and alerted on.
 func (w *DisputeEvidenceWorker) fail(ctx context.Context, sub store.EvidenceSubmission, dp store.Dispute, f store.StripeWriteFailure) error {
-	code, msg, requestID := f.Code, f.Message, f.RequestID
 	return w.Store.InTx(ctx, func(tx *store.Store) error {
 		if err := tx.MarkEvidenceFailed(ctx, sub.ID, f); err != nil {
 			return err
@@ -171,19 +170,19 @@ func (w *DisputeEvidenceWorker) fail(ctx context.Context, sub store.EvidenceSubm
 		if !f.Final {
 			return nil
 		}
-		summary := "evidence submission failed: " + msg
+		summary := "evidence submission failed: " + f.Message
 		if err := noteDisputeTicket(ctx, tx, dp.ID, "switchboard", fmt.Sprintf("Evidence for dispute %s: %s", dp.StripeDisputeID, summary)); err != nil {
 			return err
 		}
 		if err := tx.Audit(ctx, sub.SubmittedBy, "dispute.evidence_failed", disputeSubject(dp.ID), map[string]any{
-			"summary": summary, "evidence_submission_id": sub.ID, "code": code, "message": msg, "stripe_request_id": requestID}); err != nil {
+			"summary": summary, "evidence_submission_id": sub.ID, "code": f.Code, "message": f.Message, "stripe_request_id": f.RequestID}); err != nil {
 			return err
 		}
 		if w.Dispatch == nil {
 			return nil
 		}
 		return w.Dispatch.Raise(ctx, tx, store.NewAlert{Kind: store.AlertEvidenceFailed, Subject: "dispute:" + dp.StripeDisputeID,
-			Severity: store.SeverityCritical, Message: fmt.Sprintf("Evidence for dispute %s did not reach Stripe: %s", dp.StripeDisputeID, msg)})
+			Severity: store.SeverityCritical, Message: fmt.Sprintf("Evidence for dispute %s did not reach Stripe: %s", dp.StripeDisputeID, f.Message)})
 	})
 }
 

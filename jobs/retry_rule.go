@@ -34,8 +34,12 @@ func RetryRefusal(ctx context.Context, st *store.Store, kind string, encodedArgs
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("The refund request for %s (%s) already ended: %s. Retrying its job would not ask Stripe again; request a new refund from the order's refund page.",
-			o.Label(), store.Money(req.Amount, req.Currency), req.State()), nil
+		if req.Status == store.RefundSubmitted {
+			return fmt.Sprintf("The refund for %s (%s) already reached Stripe (%s): there is nothing to retry.",
+				o.Label(), store.Money(req.Amount, req.Currency), req.State()), nil
+		}
+		return fmt.Sprintf("The refund request for %s (%s) failed for good. Retrying its job would not ask Stripe again; request a new refund from the order's refund page.",
+			o.Label(), store.Money(req.Amount, req.Currency)), nil
 	case DisputeEvidenceArgs{}.Kind():
 		var a DisputeEvidenceArgs
 		if err := json.Unmarshal(encodedArgs, &a); err != nil {
@@ -50,8 +54,10 @@ func RetryRefusal(ctx context.Context, st *store.Store, kind string, encodedArgs
 		if sub.Status == store.EvidenceRequested {
 			return "", nil
 		}
-		return fmt.Sprintf("This evidence submission already ended (%s). Retrying its job would not send it again; submit the evidence again from the dispute's page.",
-			sub.Status), nil
+		if sub.Status == store.EvidenceSubmitted {
+			return "This evidence already reached Stripe: there is nothing to retry.", nil
+		}
+		return "This evidence submission failed for good. Retrying its job would not send it again; submit the evidence again from the dispute's page.", nil
 	}
 	return "", nil
 }

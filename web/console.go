@@ -83,8 +83,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		msg = "Something went wrong on our side (request " + requestID(r.Context()) + "). Try again, or look at the logs."
 	}
 	var ns needsSetup
-	setup := errors.As(err, &ns)
-	if setup && !allows(roleAdmin, userRole(r)) {
+	setup, admin := errors.As(err, &ns), allows(roleAdmin, userRole(r))
+	if setup && !admin {
 		msg += " An admin can set it up."
 	}
 	var c templ.Component
@@ -94,7 +94,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		c = views.FlashMessage(views.Flash{Kind: "error", Msg: msg})
 	} else {
 		var links []views.Link
-		if setup && allows(roleAdmin, userRole(r)) {
+		if setup && admin {
 			links = append(links, views.Link{Href: "/setup#" + ns.integration, Label: "Set it up on the Setup page", TestID: "error-setup"})
 		}
 		if back := sameSiteReferer(r); back != "" {
