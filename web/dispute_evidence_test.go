@@ -329,24 +329,26 @@ func TestEvidenceStripeFailures(t *testing.T) {
 		t.Fatalf("notes on the ticket about the failure: got %d, want 1", n)
 	}
 
-	// Stripe down: a 503, then the retry with the same key submits once.
-	fake.FailNext(1, stripefake.Fault{Status: http.StatusServiceUnavailable})
+	// Stripe down: two 503s, then the third attempt with the same key submits
+	// once. River waits about 1 s before the second attempt and 16 s before
+	// the third, so the page is read while it is sure to be retrying.
+	fake.FailNext(2, stripefake.Fault{Status: http.StatusServiceUnavailable})
 	c.Post(evidencePath(d)+"/submit", evidenceForm(c.Get(page), nil)).Want(http.StatusSeeOther)
 	ss, _ := app.Store.EvidenceSubmissions(context.Background(), d.ID)
 	second := ss[0]
-	app.Eventually(10*time.Second, "the 503 is shown while the job retries", func() bool {
+	app.Eventually(15*time.Second, "the 503s are shown while the job retries", func() bool {
 		s := submissionStatus(t, app, second.ID)
-		return s.Status == store.EvidenceRequested && strings.Contains(s.ErrorMessage, "Stripe is not available")
+		return s.Status == store.EvidenceRequested && s.Attempts == 2 && strings.Contains(s.ErrorMessage, "Stripe is not available")
 	})
 	// Until Stripe took it, the page never says submitted, and the form says why it is closed.
 	while := c.Get(page)
-	if got, want := while.Text("evidence-state"), "Not sent yet: retrying (attempt 2 of 6)"; got != want {
+	if got, want := while.Text("evidence-state"), "Not sent yet: retrying (attempt 3 of 6)"; got != want {
 		t.Fatalf("while retrying: got %q, want %q", got, want)
 	}
 	if got := while.Text("evidence-refused"); strings.Contains(got, "already submitted") || !strings.Contains(got, "has not reached it yet") {
 		t.Fatalf("form while retrying: got %q, want it not yet at Stripe", got)
 	}
-	app.Eventually(15*time.Second, "the retry reaches Stripe", func() bool {
+	app.Eventually(40*time.Second, "the third attempt reaches Stripe", func() bool {
 		return submissionStatus(t, app, second.ID).Status == store.EvidenceSubmitted
 	})
 	if n := len(fake.DisputeSubmissions()); n != 1 {
@@ -358,8 +360,8 @@ func TestEvidenceStripeFailures(t *testing.T) {
 			keys = append(keys, r.IdempotencyKey)
 		}
 	}
-	if len(keys) != 2 || keys[0] != keys[1] {
-		t.Fatalf("attempts' idempotency keys: got %q, want the same key twice", keys)
+	if len(keys) != 3 || keys[0] != keys[1] || keys[1] != keys[2] {
+		t.Fatalf("attempts' idempotency keys: got %q, want the same key three times", keys)
 	}
 
 	// A dispute on a connected account: its events name the account, and the call carries it.
