@@ -8,7 +8,9 @@ import (
 
 // CustomersData is one page of the customer search.
 type CustomersData struct {
-	Query    string
+	Query string
+	// Error is the search form's message (422), with no results shown.
+	Error    string
 	Accounts []store.Account
 	// NextQuery is the query string of the next page ("" on the last page).
 	NextQuery string

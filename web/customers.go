@@ -1,10 +1,12 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/switchboardhq/switchboard/store"
 	"github.com/switchboardhq/switchboard/views"
@@ -22,8 +24,10 @@ const (
 func (s *Server) customersIndex(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	query := strings.TrimSpace(q.Get("q"))
-	if len(query) > 200 {
-		return badRequest("the search is longer than 200 characters")
+	if n := utf8.RuneCountInString(query); n > 200 {
+		// The form again, saying why: nobody has an ID or email that long.
+		d := views.CustomersData{Error: fmt.Sprintf("Search for at most 200 characters (this search has %d): an email, a name or an ID.", n)}
+		return s.render(w, r, http.StatusUnprocessableEntity, views.CustomersPage(s.shell(r, "Customers"), d))
 	}
 	before, err := beforeID(q.Get("before"), "a customer ID")
 	if err != nil {

@@ -96,7 +96,11 @@ func TestCustomerSearch(t *testing.T) {
 	if link.Text() != xss || link.AttrOr("href", "") != "/customers/"+id {
 		t.Fatalf("customer link: got %q to %q", link.Text(), link.AttrOr("href", ""))
 	}
-	support.Get("/customers?q=" + strings.Repeat("x", 201)).Want(http.StatusBadRequest)
+	// A search too long to be anything is the form again, saying why.
+	long := support.Get("/customers?q=" + strings.Repeat("x", 9000)).Want(http.StatusUnprocessableEntity)
+	if got := long.Text("customers-search-error"); !strings.Contains(got, "at most 200 characters (this search has 9000)") {
+		t.Fatalf("a 9,000-character search: got %q", got)
+	}
 	support.Get("/customers?before=abc").Want(http.StatusBadRequest)
 }
 
