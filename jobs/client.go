@@ -133,8 +133,8 @@ func New(pool *pgxpool.Pool, d Deps, o Options) (*river.Client[pgx.Tx], *Dispatc
 	river.AddWorker(workers, &AlertDeliverWorker{Store: d.Store, Logger: d.Logger, Channels: d.Alerts, Mail: d.Mail,
 		HTTP: d.HTTP, BaseURL: d.BaseURL})
 	river.AddWorker(workers, &CRMBackfillWorker{Store: d.Store, Logger: d.Logger, Dispatch: disp})
-	river.AddWorker(workers, &RefundWorker{Store: d.Store, Logger: d.Logger, Stripe: d.Stripe, Dispatch: disp, Refusal: RefundRefusal(d)})
-	river.AddWorker(workers, &DisputeEvidenceWorker{Store: d.Store, Logger: d.Logger, Stripe: d.Stripe, Dispatch: disp, Refusal: RefundRefusal(d)})
+	river.AddWorker(workers, &RefundWorker{Store: d.Store, Logger: d.Logger, Stripe: d.Stripe, Dispatch: disp, Refusal: StripeWriteRefusal(d)})
+	river.AddWorker(workers, &DisputeEvidenceWorker{Store: d.Store, Logger: d.Logger, Stripe: d.Stripe, Dispatch: disp, Refusal: StripeWriteRefusal(d)})
 	river.AddWorker(workers, &WebhookWatchWorker{Store: d.Store, Logger: d.Logger, Dispatch: disp})
 	if d.Stripe != nil {
 		ingest := &Ingester{Store: d.Store, Dispatch: disp, Production: d.Production}

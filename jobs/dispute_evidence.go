@@ -45,7 +45,7 @@ type DisputeEvidenceWorker struct {
 	Stripe *client.API
 	// Dispatch raises the alert of a final failure; nil raises none.
 	Dispatch *Dispatcher
-	// Refusal, when not empty, is why calls to Stripe are refused (RefundRefusal).
+	// Refusal, when not empty, is why calls to Stripe are refused (StripeWriteRefusal).
 	Refusal string
 }
 
@@ -74,14 +74,11 @@ func (w *DisputeEvidenceWorker) Work(ctx context.Context, job *river.Job[Dispute
 	if err != nil {
 		return err
 	}
+	sw := stripeWrite{what: fmt.Sprintf("evidence submission %d", sub.ID), attempt: job.Attempt, maxAttempts: job.MaxAttempts,
+		exhausted: "submit the evidence again, or respond in Stripe's Dashboard before the deadline", logger: w.Logger,
+		record: func(ctx context.Context, f store.StripeWriteFailure) error { return w.fail(ctx, sub, dp, f) }}
 	if w.Refusal != "" || w.Stripe == nil {
-		w.Logger.Warn("dispute evidence refused", "evidence_submission", sub.ID, "reason", w.Refusal)
-		f := store.StripeWriteFailure{Final: true, Attempt: job.Attempt, MaxAttempts: job.MaxAttempts, Code: "refused",
-			Message: w.Refusal + ". Next step: fix STRIPE_SECRET_KEY or APP_ENV (the Setup page says how), then submit the evidence again, or respond in Stripe's Dashboard before the deadline."}
-		if err := w.fail(ctx, sub, dp, f); err != nil {
-			return err
-		}
-		return river.JobCancel(errors.New("dispute evidence refused: " + w.Refusal))
+		return sw.refused(ctx, w.Refusal, w.Refusal+". Next step: fix STRIPE_SECRET_KEY or APP_ENV (the Setup page says how), then submit the evidence again, or respond in Stripe's Dashboard before the deadline.")
 	}
 	acct, err := w.Store.DisputeStripeAccount(ctx, dp.StripeDisputeID)
 	if err != nil {
@@ -113,20 +110,7 @@ func (w *DisputeEvidenceWorker) Work(ctx context.Context, job *river.Job[Dispute
 				"stripe_request_id": rid, "stripe_status": res.Status, "stripe_account": acct})
 		})
 	}
-	f := evidenceFailure(err)
-	wf := store.StripeWriteFailure{Final: f.permanent || job.Attempt >= job.MaxAttempts, Attempt: job.Attempt,
-		MaxAttempts: job.MaxAttempts, Code: f.code, Message: f.message, RequestID: f.requestID}
-	if wf.Final && !f.permanent {
-		wf.Message = fmt.Sprintf("Stripe could not be reached in %d attempts. Next step: submit the evidence again, or respond in Stripe's Dashboard before the deadline.", job.Attempt)
-	}
-	if ferr := w.fail(rctx, sub, dp, wf); ferr != nil {
-		return ferr
-	}
-	if f.permanent {
-		w.Logger.Warn("stripe refused dispute evidence", "evidence_submission", sub.ID, "code", f.code, "stripe_request_id", f.requestID)
-		return river.JobCancel(err)
-	}
-	return fmt.Errorf("evidence submission %d: %w", sub.ID, err)
+	return sw.failed(rctx, err, evidenceFailure(err))
 }
 
 // evidenceParams maps our evidence onto Stripe's fields. Stripe's
@@ -201,26 +185,15 @@ func noteDisputeTicket(ctx context.Context, tx *store.Store, disputeID int64, au
 func disputeSubject(id int64) string { return "dispute:" + strconv.FormatInt(id, 10) }
 
 // evidenceFailure explains a failed evidence call and names the next step.
-// As with refunds, Stripe's 4xx answers (but 409 and 429) are permanent;
-// network errors, 409, 429 and 5xx retry with the same key.
 func evidenceFailure(err error) failure {
-	var se *stripe.Error
-	if !errors.As(err, &se) {
-		return failure{code: "network", message: "Stripe could not be reached. Switchboard retries on its own; if it keeps failing, check Stripe's status page and submit the evidence again (or in Stripe's Dashboard) before the deadline."}
-	}
-	se.Msg = strings.TrimSuffix(strings.TrimSpace(se.Msg), ".") // our sentences add their own full stop
-	f := failure{code: string(se.Code), requestID: se.RequestID, permanent: se.HTTPStatusCode >= 400 && se.HTTPStatusCode < 500 &&
-		se.HTTPStatusCode != http.StatusConflict && se.HTTPStatusCode != http.StatusTooManyRequests}
-	if f.code == "" {
-		f.code = string(se.Type)
-	}
+	f, se := stripeFailure(err)
 	switch {
+	case se == nil || !f.permanent:
+		f.message = unavailable(se, "submit the evidence again (or in Stripe's Dashboard) before the deadline")
 	case se.HTTPStatusCode == http.StatusUnauthorized || se.HTTPStatusCode == http.StatusForbidden:
 		f.message = "Stripe refused the API key (" + se.Msg + "). Next step: give STRIPE_SECRET_KEY write access to Disputes, then submit the evidence again."
 	case se.Code == stripe.ErrorCodeResourceMissing:
 		f.message = "Stripe does not know this dispute (" + se.Msg + "). Next step: check that STRIPE_SECRET_KEY belongs to the account the dispute is on, then submit again."
-	case !f.permanent:
-		f.message = fmt.Sprintf("Stripe is not available (HTTP %d: %s). Switchboard retries on its own; if it keeps failing, check Stripe's status page and submit the evidence in Stripe's Dashboard before the deadline.", se.HTTPStatusCode, se.Msg)
 	default:
 		f.message = "Stripe refused the evidence: " + se.Msg + ". Next step: fix the draft and submit again, or respond in Stripe's Dashboard before the deadline."
 	}

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -45,18 +44,8 @@ type RefundWorker struct {
 	Stripe *client.API
 	// Dispatch raises the alert of a final failure; nil raises none.
 	Dispatch *Dispatcher
-	// Refusal, when not empty, is why refunds are refused (RefundRefusal).
+	// Refusal, when not empty, is why refunds are refused (StripeWriteRefusal).
 	Refusal string
-}
-
-// RefundRefusal says why this deployment must not refund, nor submit
-// dispute evidence ("" when it may): no Stripe client, or a key whose mode
-// does not match APP_ENV.
-func RefundRefusal(d Deps) string {
-	if d.Stripe == nil {
-		return "STRIPE_SECRET_KEY is not set, so Switchboard cannot call Stripe"
-	}
-	return d.StripeRefusal
 }
 
 // Timeout bounds one attempt.
@@ -78,16 +67,11 @@ func (w *RefundWorker) Work(ctx context.Context, job *river.Job[RefundArgs]) err
 		// failed, and so does the job (a completed job would read as done).
 		return river.JobCancel(fmt.Errorf("refund request %d already ended as failed; request a new refund from the order's page", req.ID))
 	}
+	sw := stripeWrite{what: fmt.Sprintf("refund request %d", req.ID), attempt: job.Attempt, maxAttempts: job.MaxAttempts,
+		exhausted: "request the refund again, or refund the payment in Stripe's Dashboard", logger: w.Logger,
+		record: func(ctx context.Context, f store.StripeWriteFailure) error { return w.fail(ctx, req, f) }}
 	if w.Refusal != "" || w.Stripe == nil {
-		w.Logger.Warn("refund refused", "refund_request", req.ID, "reason", w.Refusal)
-		// The job ends only once the refusal is recorded: a cancelled job must
-		// never leave its request showing "refund requested".
-		f := store.StripeWriteFailure{Final: true, Attempt: job.Attempt, MaxAttempts: job.MaxAttempts, Code: "refused",
-			Message: w.Refusal + ". Next step: fix STRIPE_SECRET_KEY or APP_ENV (the Setup page says how), then request the refund again, or refund the payment in Stripe's Dashboard."}
-		if err := w.fail(ctx, req, f); err != nil {
-			return err
-		}
-		return river.JobCancel(errors.New("refund refused: " + cmp.Or(w.Refusal, "no Stripe client")))
+		return sw.refused(ctx, cmp.Or(w.Refusal, "no Stripe client"), w.Refusal+". Next step: fix STRIPE_SECRET_KEY or APP_ENV (the Setup page says how), then request the refund again, or refund the payment in Stripe's Dashboard.")
 	}
 	o, err := w.Store.OrderByID(ctx, req.OrderID)
 	if err != nil {
@@ -119,20 +103,7 @@ func (w *RefundWorker) Work(ctx context.Context, job *river.Job[RefundArgs]) err
 				"amount": req.Amount, "currency": req.Currency, "stripe_status": ref.Status})
 		})
 	}
-	f := refundFailure(err)
-	wf := store.StripeWriteFailure{Final: f.permanent || job.Attempt >= job.MaxAttempts, Attempt: job.Attempt,
-		MaxAttempts: job.MaxAttempts, Code: f.code, Message: f.message, RequestID: f.requestID}
-	if wf.Final && !f.permanent {
-		wf.Message = fmt.Sprintf("Stripe could not be reached in %d attempts. Next step: request the refund again, or refund the payment in Stripe's Dashboard.", job.Attempt)
-	}
-	if ferr := w.fail(rctx, req, wf); ferr != nil {
-		return ferr
-	}
-	if f.permanent {
-		w.Logger.Warn("stripe refused a refund", "refund_request", req.ID, "code", f.code, "stripe_request_id", f.requestID)
-		return river.JobCancel(err)
-	}
-	return fmt.Errorf("refund request %d: %w", req.ID, err)
+	return sw.failed(rctx, err, refundFailure(err))
 }
 
 // fail records a failed attempt; a final one is audited with Stripe's
@@ -164,27 +135,13 @@ func (w *RefundWorker) fail(ctx context.Context, req store.RefundRequest, f stor
 
 func orderSubject(id int64) string { return "order:" + strconv.FormatInt(id, 10) }
 
-// failure is a refund call's error in the console's words.
-type failure struct {
-	permanent                bool
-	code, message, requestID string
-}
-
 // refundFailure explains a failed refund call and names the next step.
-// Stripe's 4xx answers (but 409 and 429) are permanent: asking again with the
-// same key gets the same answer. Network errors, 409, 429 and 5xx retry.
 func refundFailure(err error) failure {
-	var se *stripe.Error
-	if !errors.As(err, &se) {
-		return failure{code: "network", message: "Stripe could not be reached. Switchboard retries on its own; if it keeps failing, check Stripe's status page and request the refund again."}
-	}
-	se.Msg = strings.TrimSuffix(strings.TrimSpace(se.Msg), ".") // our sentences add their own full stop
-	f := failure{code: string(se.Code), requestID: se.RequestID, permanent: se.HTTPStatusCode >= 400 && se.HTTPStatusCode < 500 &&
-		se.HTTPStatusCode != http.StatusConflict && se.HTTPStatusCode != http.StatusTooManyRequests}
-	if f.code == "" {
-		f.code = string(se.Type)
-	}
+	f, se := stripeFailure(err)
+	const then = "request the refund again"
 	switch {
+	case se == nil || !f.permanent:
+		f.message = unavailable(se, then)
 	case se.Code == stripe.ErrorCodeBalanceInsufficient:
 		f.message = "Your Stripe balance is too low to cover this refund. Next step: add funds in Stripe's Dashboard (Balances → Add to balance), then request the refund again."
 	case se.Code == stripe.ErrorCodeCardDeclined || se.Type == stripe.ErrorTypeCard:
@@ -195,8 +152,6 @@ func refundFailure(err error) failure {
 		f.message = "Stripe says the amount is more than what is left to refund. Next step: check the payment's refunds in Stripe's Dashboard and request a smaller amount."
 	case se.HTTPStatusCode == http.StatusUnauthorized || se.HTTPStatusCode == http.StatusForbidden:
 		f.message = "Stripe refused the API key (" + se.Msg + "). Next step: give STRIPE_SECRET_KEY write access to Refunds."
-	case !f.permanent:
-		f.message = fmt.Sprintf("Stripe is not available (HTTP %d: %s). Switchboard retries on its own; if it keeps failing, check Stripe's status page and request the refund again.", se.HTTPStatusCode, se.Msg)
 	default:
 		f.message = "Stripe refused the refund: " + se.Msg + ". Next step: check the payment in Stripe's Dashboard."
 	}

@@ -27,7 +27,7 @@ func (s *Server) evidenceAccess() string {
 
 // evidenceView loads a dispute's evidence section.
 func (s *Server) evidenceView(ctx context.Context, dp store.Dispute) (views.EvidenceView, error) {
-	v := views.EvidenceView{Fields: store.EvidenceFieldsFor(dp.Reason), StripeRefusal: s.cfg.EvidenceRefusal,
+	v := views.EvidenceView{Fields: store.EvidenceFieldsFor(dp.Reason), StripeRefusal: s.cfg.StripeWriteRefusal,
 		CanEdit: allows(s.evidenceAccess(), currentUser(ctx).Role)}
 	if v.StripeRefusal != "" && currentUser(ctx).Role != store.UserAdmin {
 		// Support staff get the consequence, not the deployment's settings.
@@ -135,7 +135,7 @@ func (s *Server) disputesEvidenceSubmit(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	if s.cfg.EvidenceRefusal != "" {
+	if s.cfg.StripeWriteRefusal != "" {
 		return needsSetup{"stripe-api", "Submitting evidence from Switchboard is off: it has no working Stripe API key. Respond in Stripe's Dashboard before the deadline."}
 	}
 	key := strings.TrimSpace(r.PostFormValue("key"))

@@ -49,7 +49,7 @@ func (s *Server) refundData(r *http.Request, id int64, f views.RefundForm) (view
 		f.Amount = store.FormatAmount(max(left, 0), o.Currency)
 	}
 	d := views.RefundData{Order: o, Requests: reqs, Reasons: store.RefundReasons, Left: max(left, 0),
-		Refusal: s.cfg.RefundRefusal, Form: f, Customer: "the customer", Live: s.cfg.Production, InFlight: inFlight}
+		Refusal: s.cfg.StripeWriteRefusal, Form: f, Customer: "the customer", Live: s.cfg.Production, InFlight: inFlight}
 	if o.BuyerAccountID != nil {
 		a, err := s.store.AccountByID(ctx, *o.BuyerAccountID)
 		if err != nil {
@@ -85,7 +85,7 @@ func (s *Server) ordersRefundCreate(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	if s.cfg.RefundRefusal != "" {
+	if s.cfg.StripeWriteRefusal != "" {
 		return needsSetup{"stripe-api", "Refunds from Switchboard are off: it has no working Stripe API key. Open this payment in Stripe's Dashboard to refund it there."}
 	}
 	f := views.RefundForm{Key: strings.TrimSpace(r.PostFormValue("key")), Amount: r.PostFormValue("amount"),

@@ -117,12 +117,10 @@ type Config struct {
 	// Reconcile is true when STRIPE_SECRET_KEY is set: admins may fetch
 	// missed events from Stripe on the events page.
 	Reconcile bool
-	// RefundRefusal is why refunds are refused here (no Stripe key, or its
-	// mode does not match APP_ENV); "" allows them. internal/app sets it.
-	RefundRefusal string
-	// EvidenceRefusal is why submitting dispute evidence to Stripe is refused
-	// here (the same rule as refunds); "" allows it. internal/app sets it.
-	EvidenceRefusal string
+	// StripeWriteRefusal is why refunds and dispute evidence may not be sent
+	// to Stripe here (no Stripe key, or its mode does not match APP_ENV); ""
+	// allows them. internal/app sets it (jobs.StripeWriteRefusal).
+	StripeWriteRefusal string
 	// SupportSubmitsEvidence lets support staff save and submit dispute
 	// evidence (SUPPORT_SUBMITS_EVIDENCE); otherwise admins only.
 	SupportSubmitsEvidence bool

@@ -136,8 +136,8 @@ func (s *Server) setupData() views.SetupData {
 		default:
 			v.State = views.SetupMissing
 		}
-		if in.id == "stripe-api" && v.State == views.SetupReady && s.cfg.RefundRefusal != "" {
-			v.State, v.Problem = views.SetupPartial, s.cfg.RefundRefusal
+		if in.id == "stripe-api" && v.State == views.SetupReady && s.cfg.StripeWriteRefusal != "" {
+			v.State, v.Problem = views.SetupPartial, s.cfg.StripeWriteRefusal
 		}
 		for _, st := range in.steps {
 			v.Steps = append(v.Steps, strings.NewReplacer("{base}", base, "{host}", host).Replace(st))

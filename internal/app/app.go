@@ -70,8 +70,7 @@ func New(pool *pgxpool.Pool, cfg Config) (*App, error) {
 	}
 	w := cfg.Web
 	w.Events, w.Dispatch, w.Metrics, w.RiverUI = events, dispatch, metrics, ui
-	w.RefundRefusal = jobs.RefundRefusal(d)
-	w.EvidenceRefusal = jobs.RefundRefusal(d)
+	w.StripeWriteRefusal = jobs.StripeWriteRefusal(d)
 	return &App{
 		Pool: pool, Store: st, River: client, Dispatch: dispatch, Events: events, Metrics: metrics,
 		Web: web.New(st, client, cfg.Logger, w, cfg.Ready), log: cfg.Logger, work: cfg.Jobs.Work, ui: ui,
