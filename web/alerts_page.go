@@ -52,6 +52,9 @@ func (s *Server) consoleAlertsIndex(w http.ResponseWriter, r *http.Request) erro
 	d.Alerts, d.NextQuery, d.NewerHref = onePage(r, "after", as, alertsPageSize, func(last store.Alert) string {
 		return last.LastSeenAt.UTC().Format(time.RFC3339Nano) + "|" + strconv.FormatInt(last.ID, 10)
 	})
+	for i := range d.Alerts {
+		d.Alerts[i].Message = forRole(currentUser(ctx).Role, d.Alerts[i].Message)
+	}
 	return s.render(w, r, http.StatusOK, views.AlertsPage(s.shell(r, "Alerts"), d))
 }
 

@@ -225,3 +225,22 @@ func TestAlertsAcknowledgeButtonDoesNotBreak(t *testing.T) {
 		t.Fatal("style.css: the alert table's buttons may break mid-word")
 	}
 }
+
+// TestSupportReadsNoSettingNames: an alert whose message names a setting
+// reads, for support staff, that an admin can fix it; admins read it whole.
+func TestSupportReadsNoSettingNames(t *testing.T) {
+	t.Parallel()
+	app := New(t)
+	msg := "In the last 5m the Stripe endpoint refused 9 bad signatures. Check STRIPE_WEBHOOK_SECRET (rotation?) and the failed events."
+	if _, err := app.Store.RaiseAlert(t.Context(), store.NewAlert{Kind: store.AlertWebhookFailures, Subject: "stripe", Message: msg}); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/alerts", "/"} {
+		if got := app.SignIn(store.UserSupport).Get(path).Want(http.StatusOK).Body; strings.Contains(got, "STRIPE_WEBHOOK_SECRET") || !strings.Contains(got, "An admin can fix this") {
+			t.Errorf("support's %s names the setting, or does not say who fixes it", path)
+		}
+		if got := app.SignIn(store.UserAdmin).Get(path).Want(http.StatusOK).Body; !strings.Contains(got, "STRIPE_WEBHOOK_SECRET") {
+			t.Errorf("admin's %s: the setting is not named", path)
+		}
+	}
+}

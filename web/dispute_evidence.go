@@ -43,6 +43,9 @@ func (s *Server) evidenceView(ctx context.Context, dp store.Dispute) (views.Evid
 	if v.Submissions, err = s.store.EvidenceSubmissions(ctx, dp.ID); err != nil {
 		return v, err
 	}
+	for i := range v.Submissions {
+		v.Submissions[i].ErrorMessage = forRole(currentUser(ctx).Role, v.Submissions[i].ErrorMessage)
+	}
 	v.Refusal = store.EvidenceRefusal(store.CheckEvidence(dp, v.Submissions, time.Now()), dp)
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)

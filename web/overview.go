@@ -28,7 +28,14 @@ func (s *Server) overviewShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := views.OverviewData{Overview: o, Now: now, Admin: currentUser(ctx).Role == store.UserAdmin,
+	role := currentUser(ctx).Role
+	for i := range attn {
+		attn[i].Detail = forRole(role, attn[i].Detail)
+	}
+	for i := range o.NewestAlerts {
+		o.NewestAlerts[i].Message = forRole(role, o.NewestAlerts[i].Message)
+	}
+	d := views.OverviewData{Overview: o, Now: now, Admin: role == store.UserAdmin,
 		Attention: withJobs(attn, o), Live: s.cfg.Production}
 	if isPartial(r) {
 		return s.render(w, r, http.StatusOK, views.OverviewStats(d))
