@@ -165,7 +165,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 }
 
 func writeJSONError(w http.ResponseWriter, status int, msg string) {
-	_ = writeJSON(w, status, map[string]string{"error": msg})
+	_ = writeJSON(w, status, apiErrorBody{Error: msg, Code: errorCode(status)})
 }
 
 // signupsCreate handles POST /api/v1/signups: idempotent on email.

@@ -37,6 +37,7 @@ func (s *Server) routeTable() []entry {
 		raw("GET /metrics", accessToken, s.requireToken(store.ScopeMetrics, promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))),
 		raw("GET /static/", accessPublic, staticFiles()),
 
+		raw("GET /api/v1/openapi.json", accessPublic, http.HandlerFunc(s.openAPI)),
 		raw("POST /api/v1/signups", accessToken, s.api(store.ScopeSignupsWrite, s.signupsCreate)),
 		raw("GET /api/v1/accounts", accessToken, s.api(store.ScopeRead, s.accountsIndex)),
 		raw("GET /api/v1/accounts/{id}", accessToken, s.api(store.ScopeRead, s.accountsShow)),

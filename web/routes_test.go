@@ -34,6 +34,7 @@ var wantAccess = map[string]string{
 	"GET /readyz":                  "public",
 	"GET /metrics":                 "token",
 	"GET /static/":                 "public",
+	"GET /api/v1/openapi.json":     "public",
 	"POST /api/v1/signups":         "token",
 	"GET /api/v1/accounts":         "token",
 	"GET /api/v1/accounts/{id}":    "token",

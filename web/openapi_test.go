@@ -1,0 +1,168 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	. "github.com/switchboardhq/switchboard/internal/apptest"
+	"github.com/switchboardhq/switchboard/store"
+)
+
+// loadOpenAPI fetches the description from the server (no token) and
+// validates it as OpenAPI.
+func loadOpenAPI(t *testing.T, app *App) (*openapi3.T, routers.Router) {
+	t.Helper()
+	res, err := http.Get(app.Server.URL + "/api/v1/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+		t.Fatalf("GET /api/v1/openapi.json: got %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(body)
+	if err != nil {
+		t.Fatalf("loading the description: %v", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("the description is not valid OpenAPI: %v", err)
+	}
+	if doc.OpenAPI != "3.1.0" {
+		t.Fatalf("openapi: got %q, want 3.1.0", doc.OpenAPI)
+	}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc, router
+}
+
+// TestOpenAPICoversEveryRoute: every /api/v1 route of the route table is
+// described with its method, and nothing else is.
+func TestOpenAPICoversEveryRoute(t *testing.T) {
+	t.Parallel()
+	app := New(t)
+	doc, _ := loadOpenAPI(t, app)
+	described := map[string]bool{}
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			described[method+" "+path] = true
+		}
+	}
+	routed := map[string]bool{}
+	for _, rt := range app.Web.Routes() {
+		if strings.Contains(rt.Pattern, " /api/v1/") {
+			routed[rt.Pattern] = true
+			if !described[rt.Pattern] {
+				t.Errorf("%s is routed but not in the OpenAPI description (add it to web.apiOps)", rt.Pattern)
+			}
+		}
+	}
+	for op := range described {
+		if !routed[op] {
+			t.Errorf("%s is described but not routed", op)
+		}
+	}
+}
+
+// TestOpenAPIMatchesAnswers sends real requests and validates each answer
+// (status, body shape, error shape) against the description.
+func TestOpenAPIMatchesAnswers(t *testing.T) {
+	t.Parallel()
+	app := New(t)
+	_, router := loadOpenAPI(t, app)
+	token := app.Token()
+	cus, pi := NewID("cus"), NewID("pi")
+	app.SendAndWait(NewEvent("customer.created", Customer(cus, "ana@example.com", "Ana")))
+	app.SendAndWait(NewEvent("charge.succeeded", Charge(NewID("ch"), pi, 4200, 0, "usd", cus, "", "succeeded", nil)))
+	dp := NewEvent("charge.dispute.created", Dispute(NewID("dp"), NewID("ch"), "", 900, "usd", "needs_response", "fraudulent", time.Now().Add(48*time.Hour)))
+	app.SendAndWait(dp)
+	a, err := app.Store.AccountByStripeCustomer(context.Background(), cus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := itoa(a.ID)
+
+	check := func(method, path, body, tok string, want int) {
+		t.Helper()
+		req, _ := http.NewRequest(method, app.Server.URL+path, strings.NewReader(body))
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("%s %s: got %d, want %d: %s", method, path, res.StatusCode, want, got)
+			return
+		}
+		vreq, _ := http.NewRequest(method, "http://switchboard.test"+path, bytes.NewReader([]byte(body)))
+		if body != "" {
+			vreq.Header.Set("Content-Type", "application/json")
+		}
+		route, params, err := router.FindRoute(vreq)
+		if err != nil {
+			t.Errorf("%s %s: not in the description: %v", method, path, err)
+			return
+		}
+		in := &openapi3filter.RequestValidationInput{Request: vreq, PathParams: params, Route: route,
+			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
+		if body != "" && want < 300 {
+			if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
+				t.Errorf("%s %s: the request does not match the description: %v", method, path, err)
+			}
+		}
+		out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: res.StatusCode, Header: res.Header,
+			Options: &openapi3filter.Options{IncludeResponseStatus: true}}
+		out.SetBodyBytes(got)
+		if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+			t.Errorf("%s %s (%d): the answer does not match the description: %v", method, path, res.StatusCode, err)
+		}
+		if want >= 400 {
+			var e struct{ Error, Code string }
+			if json.Unmarshal(got, &e) != nil || e.Error == "" || e.Code == "" {
+				t.Errorf("%s %s: error body %s, want {error, code}", method, path, got)
+			}
+		}
+	}
+	check("POST", "/api/v1/signups", `{"email":"new@example.com","name":"New","role":"buyer","plan_tier":"pro"}`, token, 201)
+	check("POST", "/api/v1/signups", `{"email":"new@example.com","name":"New","role":"buyer"}`, token, 200)
+	check("POST", "/api/v1/signups", `{"email":"no-at","name":"x","role":"buyer"}`, token, 422)
+	check("GET", "/api/v1/accounts?email=ana@example.com", "", token, 200)
+	check("GET", "/api/v1/accounts?stripe_customer_id="+cus, "", token, 200)
+	check("GET", "/api/v1/accounts", "", token, 400)
+	check("GET", "/api/v1/accounts/"+id, "", token, 200)
+	check("GET", "/api/v1/accounts/987654321", "", token, 404)
+	check("GET", "/api/v1/accounts/"+id, "", "", 401)
+	check("GET", "/api/v1/orders?account_id="+id, "", token, 200)
+	check("GET", "/api/v1/orders?payment_intent="+pi, "", token, 200)
+	check("GET", "/api/v1/orders?payment_intent=pi_nothing", "", token, 200)
+	check("GET", "/api/v1/disputes?status=needs_response", "", token, 200)
+	check("GET", "/api/v1/events/"+dp.ID, "", token, 200)
+	check("GET", "/api/v1/events/evt_nothing", "", token, 404)
+	check("POST", "/api/v1/tickets", `{"email":"ana@example.com","subject":"Where is my order?","body":"It has been a week."}`, token, 201)
+	check("GET", "/api/v1/tickets?queue=general", "", token, 200)
+	check("GET", "/api/v1/tickets?queue=nope", "", token, 400)
+	check("GET", "/api/v1/alerts?all=1", "", token, 200)
+	check("GET", "/api/v1/openapi.json", "", "", 200)
+	read, _ := scopedToken(t, app, "read-only", store.ScopeRead)
+	check("POST", "/api/v1/tickets", `{"email":"ana@example.com","subject":"s","body":"b"}`, read, 403)
+}
