@@ -257,17 +257,36 @@ func (s *Server) ordersIndex(w http.ResponseWriter, r *http.Request) error {
 		if orders, err = s.store.OrdersByAccount(r.Context(), id, 500); err != nil {
 			return err
 		}
-	case q.Get("payment_intent") != "":
-		o, err := s.store.OrderByPaymentIntent(r.Context(), q.Get("payment_intent"))
+	case q.Get("payment_intent") != "" || q.Get("checkout_session") != "":
+		lookup, id := s.store.OrderByPaymentIntent, q.Get("payment_intent")
+		if id == "" {
+			lookup, id = s.store.OrderByCheckoutSession, q.Get("checkout_session")
+		}
+		o, err := lookup(r.Context(), id)
 		if err == nil {
 			orders = append(orders, o)
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
 	default:
-		return badRequest("give account_id or payment_intent")
+		return badRequest("give account_id, payment_intent or checkout_session")
 	}
 	return writeJSON(w, http.StatusOK, orders)
+}
+
+// checkoutSessionsShow handles GET /api/v1/checkout-sessions/{cs_id}: where
+// a Checkout session stands, for the marketplace's success page, from the
+// ledger (pending until Stripe's events arrive: the page keeps polling).
+func (s *Server) checkoutSessionsShow(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if !strings.HasPrefix(id, "cs_") || len(id) > 255 {
+		return apiError{http.StatusNotFound, "not a Checkout session ID (cs_…)"}
+	}
+	cs, err := s.store.CheckoutSessionByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, cs)
 }
 
 // disputesIndex handles GET /api/v1/disputes?status=S.

@@ -155,6 +155,12 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 	check("GET", "/api/v1/orders?account_id="+id, "", token, 200)
 	check("GET", "/api/v1/orders?payment_intent="+pi, "", token, 200)
 	check("GET", "/api/v1/orders?payment_intent=pi_nothing", "", token, 200)
+	check("GET", "/api/v1/orders?checkout_session=cs_nothing", "", token, 200)
+	check("GET", "/api/v1/checkout-sessions/cs_nothing", "", token, 200)
+	cs := NewID("cs")
+	app.SendAndWait(NewEvent("checkout.session.completed", CheckoutSession(cs, NewID("pi"), 4800, "usd", cus, "", "Ana", "ORD-7")))
+	check("GET", "/api/v1/checkout-sessions/"+cs, "", token, 200)
+	check("GET", "/api/v1/checkout-sessions/nope", "", token, 404)
 	check("GET", "/api/v1/disputes?status=needs_response", "", token, 200)
 	check("GET", "/api/v1/events/"+dp.ID, "", token, 200)
 	check("GET", "/api/v1/events/evt_nothing", "", token, 404)
@@ -165,4 +171,36 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 	check("GET", "/api/v1/openapi.json", "", "", 200)
 	read, _ := scopedToken(t, app, "read-only", store.ScopeRead)
 	check("POST", "/api/v1/tickets", `{"email":"ana@example.com","subject":"s","body":"b"}`, read, 403)
+}
+
+// TestCheckoutSessionStatus: the success page's question, "is this checkout
+// paid yet?", answered from the ledger as Stripe's events arrive.
+func TestCheckoutSessionStatus(t *testing.T) {
+	t.Parallel()
+	app := New(t)
+	get := func(cs string) (code int, got store.CheckoutSession) {
+		code = app.API("GET", "/api/v1/checkout-sessions/"+cs, nil, &got)
+		return code, got
+	}
+	cs, pi := NewID("cs"), NewID("pi")
+	if code, got := get(cs); code != 200 || got.Status != store.CheckoutPending || got.Order != nil || got.ID != cs {
+		t.Fatalf("before Stripe's events: got %d %+v, want pending with no order", code, got)
+	}
+	app.SendAndWait(NewEvent("checkout.session.completed", CheckoutSession(cs, pi, 4800, "usd", NewID("cus"), "maya@example.com", "Maya Lind", "ORD-1001")))
+	code, got := get(cs)
+	if code != 200 || got.Status != store.CheckoutPaid || got.Order == nil || got.Order.Reference != "ORD-1001" || got.Order.Amount != 4800 {
+		t.Fatalf("after checkout.session.completed: got %d %+v", code, got)
+	}
+	var os []store.Order
+	if code := app.API("GET", "/api/v1/orders?checkout_session="+cs, nil, &os); code != 200 || len(os) != 1 || os[0].ID != got.Order.ID {
+		t.Fatalf("orders by checkout session: got %d %+v", code, os)
+	}
+	expired := NewID("cs")
+	app.SendAndWait(NewEvent("checkout.session.expired", CheckoutSession(expired, "", 1000, "usd", NewID("cus"), "", "", "ORD-1002")))
+	if code, got := get(expired); code != 200 || got.Status != store.CheckoutExpired || got.Order != nil {
+		t.Fatalf("expired unpaid: got %d %+v", code, got)
+	}
+	if code, _ := get("pi_notasession"); code != 404 {
+		t.Fatalf("not a session ID: got %d, want 404", code)
+	}
 }

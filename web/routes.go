@@ -42,6 +42,7 @@ func (s *Server) routeTable() []entry {
 		raw("GET /api/v1/accounts", accessToken, s.api(store.ScopeRead, s.accountsIndex)),
 		raw("GET /api/v1/accounts/{id}", accessToken, s.api(store.ScopeRead, s.accountsShow)),
 		raw("GET /api/v1/orders", accessToken, s.api(store.ScopeRead, s.ordersIndex)),
+		raw("GET /api/v1/checkout-sessions/{id}", accessToken, s.api(store.ScopeRead, s.checkoutSessionsShow)),
 		raw("GET /api/v1/disputes", accessToken, s.api(store.ScopeRead, s.disputesIndex)),
 		raw("GET /api/v1/events/{id}", accessToken, s.api(store.ScopeRead, s.eventsShow)),
 		raw("POST /api/v1/tickets", accessToken, s.api(store.ScopeTicketsWrite, s.ticketLimit(s.ticketsCreate))),
