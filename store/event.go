@@ -54,4 +54,5 @@ const (
 	SourceWebhook   = "webhook"   // Stripe delivered it
 	SourceReconcile = "reconcile" // fetched from Stripe's Events API because the ledger lacked it
 	SourceDemo      = "demo"      // the demo loader
+	SourceLookup    = "lookup"    // a Checkout session retrieved from Stripe for the success page
 )

@@ -276,7 +276,9 @@ func (s *Server) ordersIndex(w http.ResponseWriter, r *http.Request) error {
 
 // checkoutSessionsShow handles GET /api/v1/checkout-sessions/{cs_id}: where
 // a Checkout session stands, for the marketplace's success page, from the
-// ledger (pending until Stripe's events arrive: the page keeps polling).
+// ledger; while the ledger has no order for it and STRIPE_SECRET_KEY is set,
+// from Stripe itself (lookUpCheckout). Without a key it stays pending until
+// Stripe's events arrive: the page keeps polling.
 func (s *Server) checkoutSessionsShow(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	if !strings.HasPrefix(id, "cs_") || len(id) > 255 {
@@ -285,6 +287,11 @@ func (s *Server) checkoutSessionsShow(w http.ResponseWriter, r *http.Request) er
 	cs, err := s.store.CheckoutSessionByID(r.Context(), id)
 	if err != nil {
 		return err
+	}
+	if cs.Status == store.CheckoutPending && cs.Order == nil && s.cfg.Checkouts != nil && s.lookups.allow(id, time.Now()) {
+		if cs, err = s.lookUpCheckout(r.Context(), cs); err != nil {
+			return err
+		}
 	}
 	return writeJSON(w, http.StatusOK, cs)
 }

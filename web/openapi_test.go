@@ -16,6 +16,9 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	. "github.com/switchboardhq/switchboard/internal/apptest"
+	"github.com/switchboardhq/switchboard/internal/stripefake"
+	"github.com/switchboardhq/switchboard/jobs"
+	"github.com/switchboardhq/switchboard/jobs/stripeapi"
 	"github.com/switchboardhq/switchboard/store"
 )
 
@@ -202,5 +205,68 @@ func TestCheckoutSessionStatus(t *testing.T) {
 	}
 	if code, _ := get("pi_notasession"); code != 404 {
 		t.Fatalf("not a session ID: got %d, want 404", code)
+	}
+}
+
+// TestCheckoutSessionAsksStripeFirst: the buyer reaches the success page
+// before Stripe's webhook. With a Stripe key the lookup asks Stripe, applies
+// what it says through the ledger and answers paid with the order; the
+// webhook that follows changes nothing (one order, one confirmation email).
+// A session Stripe does not know is unknown; an open one stays pending.
+func TestCheckoutSessionAsksStripeFirst(t *testing.T) {
+	t.Parallel()
+	fake := stripefake.New(t)
+	app := NewWith(t, Options{Stripe: fake})
+	cs, pi, cus := NewID("cs"), NewID("pi"), NewID("cus")
+	session := CheckoutSession(cs, pi, 4800, "usd", cus, "maya@example.com", "Maya Lind", "ORD-1001")
+	fake.AddCheckoutSession(session)
+	var got store.CheckoutSession
+	if code := app.API("GET", "/api/v1/checkout-sessions/"+cs, nil, &got); code != 200 || got.Status != store.CheckoutPaid ||
+		got.Order == nil || got.Order.Reference != "ORD-1001" {
+		t.Fatalf("before the webhook, with a key: got %d %+v, want paid with the order", code, got)
+	}
+	app.SendAndWait(NewEvent("checkout.session.completed", session))
+	if n := app.Count(`SELECT count(*) FROM orders WHERE stripe_checkout_session_id = $1`, cs); n != 1 {
+		t.Fatalf("orders after the lookup and the webhook: got %d, want 1", n)
+	}
+	app.Eventually(10*time.Second, "the confirmation email is queued", func() bool {
+		return app.Count(`SELECT count(*) FROM messages WHERE kind = 'order_confirmation' AND order_id = $1`, got.Order.ID) >= 1
+	})
+	if n := app.Count(`SELECT count(*) FROM messages WHERE kind = 'order_confirmation' AND order_id = $1`, got.Order.ID); n != 1 {
+		t.Fatalf("confirmation emails: got %d, want 1", n)
+	}
+	if n := app.Count(`SELECT count(*) FROM stripe_events WHERE object_id = $1 AND source = 'lookup'`, cs); n != 1 {
+		t.Fatalf("lookup events in the ledger: got %d, want 1", n)
+	}
+
+	if code := app.API("GET", "/api/v1/checkout-sessions/cs_stripe_never_heard_of_it", nil, &got); code != 200 || got.Status != store.CheckoutUnknown {
+		t.Fatalf("a session Stripe does not know: got %d %+v, want unknown", code, got)
+	}
+	open := CheckoutSession(NewID("cs"), "", 1000, "usd", NewID("cus"), "", "", "ORD-1002")
+	open["status"], open["payment_status"] = "open", "unpaid"
+	fake.AddCheckoutSession(open)
+	if code := app.API("GET", "/api/v1/checkout-sessions/"+open["id"].(string), nil, &got); code != 200 || got.Status != store.CheckoutPending {
+		t.Fatalf("an open session: got %d %+v, want pending", code, got)
+	}
+}
+
+// TestCheckoutLookupShapeAgainstStripeMock: the lookup's request is one
+// stripe-mock (Stripe's OpenAPI spec) accepts, and its answer makes an event.
+func TestCheckoutLookupShapeAgainstStripeMock(t *testing.T) {
+	t.Parallel()
+	mockURL := stripefake.Mock(t)
+	l := &jobs.CheckoutLookup{Stripe: stripeapi.New("sk_test_123", mockURL, stripeapi.WithRetries(0))}
+	body, err := l.Event(context.Background(), "cs_test_123")
+	if err != nil {
+		t.Fatalf("lookup against stripe-mock: %v", err)
+	}
+	if body != nil {
+		var ev struct {
+			ID, Type string
+			Data     struct{ Object struct{ ID, Object string } }
+		}
+		if err := json.Unmarshal(body, &ev); err != nil || ev.Data.Object.Object != "checkout.session" || !strings.HasPrefix(ev.Type, "checkout.session.") {
+			t.Fatalf("lookup event: got %s (%v)", body, err)
+		}
 	}
 }

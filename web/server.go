@@ -124,6 +124,9 @@ type Config struct {
 	// SupportSubmitsEvidence lets support staff save and submit dispute
 	// evidence (SUPPORT_SUBMITS_EVIDENCE); otherwise admins only.
 	SupportSubmitsEvidence bool
+	// Checkouts asks Stripe about a Checkout session the ledger has not
+	// heard of yet (nil without STRIPE_SECRET_KEY).
+	Checkouts *jobs.CheckoutLookup
 }
 
 // Server holds what the handlers share.
@@ -133,6 +136,7 @@ type Server struct {
 	jobs    Queue
 	events  Replayer
 	ingest  *jobs.Ingester
+	lookups lookupThrottle
 	log     *slog.Logger
 	cfg     Config
 	metrics *Metrics

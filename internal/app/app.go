@@ -71,6 +71,9 @@ func New(pool *pgxpool.Pool, cfg Config) (*App, error) {
 	w := cfg.Web
 	w.Events, w.Dispatch, w.Metrics, w.RiverUI = events, dispatch, metrics, ui
 	w.StripeWriteRefusal = jobs.StripeWriteRefusal(d)
+	if d.Stripe != nil {
+		w.Checkouts = &jobs.CheckoutLookup{Stripe: d.Stripe}
+	}
 	return &App{
 		Pool: pool, Store: st, River: client, Dispatch: dispatch, Events: events, Metrics: metrics,
 		Web: web.New(st, client, cfg.Logger, w, cfg.Ready), log: cfg.Logger, work: cfg.Jobs.Work, ui: ui,

@@ -30,6 +30,8 @@ const (
 	ReadAccount          = "account"
 	ReadEvents           = "events"
 	ReadWebhookEndpoints = "webhook_endpoints"
+	// ReadCheckoutSessions lets a restricted key retrieve Checkout sessions.
+	ReadCheckoutSessions = "checkout_sessions"
 	// WriteRefunds lets a restricted key create refunds.
 	WriteRefunds = "refunds"
 	// WriteDisputes lets a restricted key update disputes (submit evidence).
@@ -58,6 +60,8 @@ type Stripe struct {
 	idem      map[string]idemResult
 	refundErr []string
 	disputes  map[string]*dispute
+	// sessions are the Checkout sessions retrievable (AddCheckoutSession).
+	sessions map[string]map[string]any
 	// disputeErr are scripted refusals of dispute updates (DisputeError).
 	disputeErr []string
 	// disputeSubs are the dispute updates accepted.
@@ -92,6 +96,7 @@ func New(t testing.TB) *Stripe {
 		Key: "sk_test_" + randHex(12), AccountID: "acct_" + randHex(8), now: time.Now,
 		keys: map[string]map[string]bool{}, connected: map[string]bool{},
 		charges: map[string]*charge{}, idem: map[string]idemResult{}, disputes: map[string]*dispute{},
+		sessions: map[string]map[string]any{},
 	}
 	s.keys[s.Key] = nil
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
@@ -256,6 +261,8 @@ func (s *Stripe) answer(w http.ResponseWriter, r *http.Request, fault *Fault, ve
 		out, e = s.listEvents(r.URL.Query(), id, account, live)
 	case ReadWebhookEndpoints:
 		out, e = s.listEndpoints(r.URL.Query(), id, live)
+	case ReadCheckoutSessions:
+		out, e = s.checkoutSession(id)
 	}
 	if e != nil {
 		return fail(e)
@@ -299,6 +306,9 @@ func route(r *http.Request) (resource, id string, ok bool) {
 		return "", "", false
 	}
 	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/v1/"), "/")
+	if len(parts) == 3 && parts[0] == "checkout" && parts[1] == "sessions" && parts[2] != "" {
+		return ReadCheckoutSessions, parts[2], true
+	}
 	if !strings.HasPrefix(r.URL.Path, "/v1/") || len(parts) > 2 || len(parts) == 2 && parts[1] == "" {
 		return "", "", false
 	}
@@ -322,6 +332,7 @@ var params = map[string][]string{
 	ReadAccount:          {"expand"},
 	ReadEvents:           {"limit", "starting_after", "ending_before", "created", "type", "types", "delivery_success", "expand"},
 	ReadWebhookEndpoints: {"limit", "starting_after", "ending_before", "expand"},
+	ReadCheckoutSessions: {"expand"},
 }
 
 func checkParams(resource, id string, q url.Values) *apiError {
