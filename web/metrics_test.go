@@ -114,7 +114,14 @@ func metricsStory(t *testing.T) map[string]*dto.MetricFamily {
 		a, _ := app.Store.AccountByID(context.Background(), down.ID)
 		return a.CRMSyncStatus == store.CRMRetrying
 	})
-	return scrape(t, app)
+	// The sync records the failure on the account before River hears the
+	// job failed (and counts it): wait for the count, not only the account.
+	var fams map[string]*dto.MetricFamily
+	app.Eventually(10*time.Second, "the CRM sync's failure counted", func() bool {
+		fams = scrape(t, app)
+		return value(sample(fams, "switchboard_job_failures_total", "kind", "crm_sync")) >= 1
+	})
+	return fams
 }
 
 // TestMetricsShowWhatBreaksRevenue checks that each family /metrics promises
