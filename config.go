@@ -36,6 +36,7 @@ type config struct {
 	BillingURL           string
 	EventWorkers         int
 	DBMaxConns           int
+	WebhookDBConns       int
 	JobRescueAfter       time.Duration
 	WebhookDBTimeout     time.Duration
 	ShutdownTimeout      time.Duration
@@ -92,6 +93,7 @@ func (c *config) vars() []envVar {
 		text("BILLING_URL", &c.BillingURL, "", false),
 		integer("EVENT_WORKERS", &c.EventWorkers, 8),
 		integer("DB_MAX_CONNS", &c.DBMaxConns, 16),
+		integer("WEBHOOK_DB_CONNS", &c.WebhookDBConns, 4),
 		duration("JOB_RESCUE_AFTER", &c.JobRescueAfter, jobs.DefaultRescueAfter),
 		duration("WEBHOOK_DB_TIMEOUT", &c.WebhookDBTimeout, 5*time.Second),
 		duration("SHUTDOWN_TIMEOUT", &c.ShutdownTimeout, 25*time.Second),
