@@ -114,7 +114,7 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 	a, err := app.New(pool, app.Config{
 		Logger: log, Deps: deps,
 		Jobs: jobs.Options{Work: true, EventWorkers: cfg.EventWorkers, RescueAfter: cfg.JobRescueAfter,
-			ReconcileInterval: cfg.ReconcileInterval, ReconcileWindow: cfg.ReconcileWindow},
+			ReconcileInterval: cfg.ReconcileInterval, ReconcileWindow: cfg.ReconcileWindow, ApplyLagAlert: cfg.ApplyLagAlert},
 		Web: web.Config{
 			WebhookSecrets: cfg.WebhookSecrets, Production: cfg.production(), BaseURL: cfg.BaseURL, WebhookDBTimeout: cfg.WebhookDBTimeout,
 			Settings: cfg.settings(), InboundUser: cfg.InboundEmailUser, InboundPassword: cfg.InboundEmailPassword,

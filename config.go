@@ -37,6 +37,7 @@ type config struct {
 	EventWorkers         int
 	DBMaxConns           int
 	WebhookDBConns       int
+	ApplyLagAlert        time.Duration
 	JobRescueAfter       time.Duration
 	WebhookDBTimeout     time.Duration
 	ShutdownTimeout      time.Duration
@@ -97,6 +98,7 @@ func (c *config) vars() []envVar {
 		duration("JOB_RESCUE_AFTER", &c.JobRescueAfter, jobs.DefaultRescueAfter),
 		duration("WEBHOOK_DB_TIMEOUT", &c.WebhookDBTimeout, 5*time.Second),
 		duration("SHUTDOWN_TIMEOUT", &c.ShutdownTimeout, 25*time.Second),
+		duration("APPLY_LAG_ALERT", &c.ApplyLagAlert, jobs.DefaultApplyLagAlert),
 		{name: "RECONCILE_INTERVAL", load: func(v string) (err error) {
 			c.ReconcileInterval, err = reconcileInterval(v)
 			return err

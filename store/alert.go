@@ -24,6 +24,7 @@ const (
 	AlertEmailUnknown    = "email_unknown"    // subject: "message:N"
 	AlertEventFailed     = "event_failed"     // subject: "event:evt_…"
 	AlertEvidenceFailed  = "evidence_failed"  // subject: "dispute:dp_…"
+	AlertApplyLag        = "apply_lag"        // subject: "stripe_events"
 )
 
 // Alert is one problem, however often it happened.
