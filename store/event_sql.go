@@ -118,3 +118,30 @@ func (s *Store) ApplyLagStayedOver(ctx context.Context, threshold, window time.D
 		FROM generate_series(now() - $2::interval, now(), interval '1 minute') AS t`, threshold, window).Scan(&over)
 	return over != nil && *over, mapErr("apply lag stayed over", err)
 }
+
+// InsertEventAnd stores a verified event and, only when it is new, runs also
+// in the same statement: one round trip, committed on its own, so the event
+// is durable with also's writes or not at all. also is a data-modifying
+// statement over the new row, the CTE ev (id), whose parameters are alsoArgs
+// as $14, $15, … It reports whether the event is new (a duplicate changes
+// nothing). A broken connection is retried once: the event's unique ID makes
+// that safe.
+func (s *Store) InsertEventAnd(ctx context.Context, e NewEvent, also string, alsoArgs ...any) (bool, error) {
+	args := append([]any{e.ID, e.Type, e.APIVersion, e.Livemode, e.Created, e.StripeAccount, e.ObjectID,
+		e.CustomerID, e.Payload, e.Status, e.LastError, e.RequestID, cmp.Or(e.Source, SourceWebhook)}, alsoArgs...)
+	var inserted bool
+	err := s.retryConnLost(ctx, func() error {
+		return s.db.QueryRow(ctx, `
+		WITH ev AS (
+			INSERT INTO stripe_events (id, type, api_version, livemode, created, stripe_account, object_id,
+				customer_id, payload, status, last_error, request_id, source)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			ON CONFLICT (id) DO NOTHING
+			RETURNING id
+		), also AS ( -- runs for each new event row, whether or not the SELECT reads it
+			`+also+`
+		)
+		SELECT EXISTS (SELECT 1 FROM ev)`, args...).Scan(&inserted)
+	})
+	return inserted, mapErr("insert event", err)
+}

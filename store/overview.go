@@ -80,9 +80,9 @@ func (s *Store) Overview(ctx context.Context, since time.Time) (Overview, error)
 			(SELECT min(evidence_due_by) FROM disputes WHERE queue_state = 'open'),
 			(SELECT coalesce(min(id), 0) FROM (SELECT id FROM disputes WHERE queue_state = 'open' AND evidence_due_by IS NOT NULL
 				ORDER BY evidence_due_by, id LIMIT 1) d),
-			`+riverCount("retryable")+`,
-			`+riverCount("discarded")+`,
-			`+riverCount("available")+`,
+			`+riverCountRetryable+`,
+			`+riverCountDiscarded+`,
+			`+riverCountAvailable+`,
 			(SELECT max(crm_last_synced_at) FROM accounts),
 			(SELECT count(*) FROM alerts WHERE `+alertStateWhere[AlertStateOpen]+`),
 			(SELECT count(*) FROM stripe_events WHERE `+eventBacklogWhere+`),

@@ -207,8 +207,10 @@ func New(st *store.Store, queue Queue, log *slog.Logger, cfg Config, ready func(
 	return s
 }
 
-// Close stops the session store's background cleanup and River's UI.
+// Close waits for the webhook's wake-ups of River in flight and stops the
+// session store's background cleanup and River's UI.
 func (s *Server) Close() {
+	s.ingest.Wait()
 	s.sessionStore.StopCleanup()
 	if s.cfg.RiverUI != nil {
 		s.cfg.RiverUI.Stop()
