@@ -94,7 +94,7 @@ func (c *config) vars() []envVar {
 		text("BILLING_URL", &c.BillingURL, "", false),
 		integer("EVENT_WORKERS", &c.EventWorkers, 8),
 		integer("DB_MAX_CONNS", &c.DBMaxConns, 16),
-		integer("WEBHOOK_DB_CONNS", &c.WebhookDBConns, 4),
+		integer("WEBHOOK_DB_CONNS", &c.WebhookDBConns, 8),
 		duration("JOB_RESCUE_AFTER", &c.JobRescueAfter, jobs.DefaultRescueAfter),
 		duration("WEBHOOK_DB_TIMEOUT", &c.WebhookDBTimeout, 5*time.Second),
 		duration("SHUTDOWN_TIMEOUT", &c.ShutdownTimeout, 25*time.Second),
