@@ -28,6 +28,22 @@ import (
 )
 
 func openPool(ctx context.Context, cfg config) (*pgxpool.Pool, error) {
+	max := int32(cfg.DBMaxConns)
+	if strings.Contains(cfg.DatabaseURL, "pool_max_conns") {
+		max = 0
+	}
+	return openPoolOf(ctx, cfg, max)
+}
+
+// openWebhookPool opens the webhook's own pool of WEBHOOK_DB_CONNS
+// connections (whatever DATABASE_URL's pool_max_conns says: that sizes the
+// main pool).
+func openWebhookPool(ctx context.Context, cfg config) (*pgxpool.Pool, error) {
+	return openPoolOf(ctx, cfg, int32(cfg.WebhookDBConns))
+}
+
+// openPoolOf opens a pool of max connections (0: as DATABASE_URL says).
+func openPoolOf(ctx context.Context, cfg config, max int32) (*pgxpool.Pool, error) {
 	if err := cfg.requireDB(); err != nil {
 		return nil, err
 	}
@@ -35,8 +51,8 @@ func openPool(ctx context.Context, cfg config) (*pgxpool.Pool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
-	if !strings.Contains(cfg.DatabaseURL, "pool_max_conns") {
-		pc.MaxConns = int32(cfg.DBMaxConns)
+	if max > 0 {
+		pc.MaxConns = max
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
@@ -82,6 +98,11 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 	if err := migrations.Current(ctx, pool); err != nil {
 		return err
 	}
+	webhookPool, err := openWebhookPool(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer webhookPool.Close()
 	deps, err := jobDeps(cfg, store.New(pool), log)
 	if err != nil {
 		return err
@@ -93,7 +114,7 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 	a, err := app.New(pool, app.Config{
 		Logger: log, Deps: deps,
 		Jobs: jobs.Options{Work: true, EventWorkers: cfg.EventWorkers, RescueAfter: cfg.JobRescueAfter,
-			ReconcileInterval: cfg.ReconcileInterval, ReconcileWindow: cfg.ReconcileWindow},
+			ReconcileInterval: cfg.ReconcileInterval, ReconcileWindow: cfg.ReconcileWindow, ApplyLagAlert: cfg.ApplyLagAlert},
 		Web: web.Config{
 			WebhookSecrets: cfg.WebhookSecrets, Production: cfg.production(), BaseURL: cfg.BaseURL, WebhookDBTimeout: cfg.WebhookDBTimeout,
 			Settings: cfg.settings(), InboundUser: cfg.InboundEmailUser, InboundPassword: cfg.InboundEmailPassword,
@@ -103,7 +124,10 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 				return doctor.New(cfg.doctorConfig(), doctor.Deps{Pool: pool}).Run(ctx)
 			},
 		},
-		Ready: func(ctx context.Context) error { return migrations.Current(ctx, pool) },
+		// On the webhook's pool, as /readyz's write check: stuck appliers
+		// holding the main pool do not make the instance unready.
+		Ready:       func(ctx context.Context) error { return migrations.Current(ctx, webhookPool) },
+		WebhookPool: webhookPool,
 	})
 	if err != nil {
 		return err

@@ -36,6 +36,8 @@ type config struct {
 	BillingURL           string
 	EventWorkers         int
 	DBMaxConns           int
+	WebhookDBConns       int
+	ApplyLagAlert        time.Duration
 	JobRescueAfter       time.Duration
 	WebhookDBTimeout     time.Duration
 	ShutdownTimeout      time.Duration
@@ -92,9 +94,11 @@ func (c *config) vars() []envVar {
 		text("BILLING_URL", &c.BillingURL, "", false),
 		integer("EVENT_WORKERS", &c.EventWorkers, 8),
 		integer("DB_MAX_CONNS", &c.DBMaxConns, 16),
+		integer("WEBHOOK_DB_CONNS", &c.WebhookDBConns, 8),
 		duration("JOB_RESCUE_AFTER", &c.JobRescueAfter, jobs.DefaultRescueAfter),
 		duration("WEBHOOK_DB_TIMEOUT", &c.WebhookDBTimeout, 5*time.Second),
 		duration("SHUTDOWN_TIMEOUT", &c.ShutdownTimeout, 25*time.Second),
+		duration("APPLY_LAG_ALERT", &c.ApplyLagAlert, jobs.DefaultApplyLagAlert),
 		{name: "RECONCILE_INTERVAL", load: func(v string) (err error) {
 			c.ReconcileInterval, err = reconcileInterval(v)
 			return err

@@ -105,6 +105,9 @@ type Options struct {
 	// zero means the defaults.
 	ReconcileInterval time.Duration
 	ReconcileWindow   time.Duration
+	// ApplyLagAlert is the apply lag that raises an alert once it has lasted
+	// ApplyLagWindow (APPLY_LAG_ALERT; DefaultApplyLagAlert when zero).
+	ApplyLagAlert time.Duration
 }
 
 // New builds the River client and returns it with its Dispatcher, which the
@@ -135,7 +138,8 @@ func New(pool *pgxpool.Pool, d Deps, o Options) (*river.Client[pgx.Tx], *Dispatc
 	river.AddWorker(workers, &CRMBackfillWorker{Store: d.Store, Logger: d.Logger, Dispatch: disp})
 	river.AddWorker(workers, &RefundWorker{Store: d.Store, Logger: d.Logger, Stripe: d.Stripe, Dispatch: disp, Refusal: StripeWriteRefusal(d)})
 	river.AddWorker(workers, &DisputeEvidenceWorker{Store: d.Store, Logger: d.Logger, Stripe: d.Stripe, Dispatch: disp, Refusal: StripeWriteRefusal(d)})
-	river.AddWorker(workers, &WebhookWatchWorker{Store: d.Store, Logger: d.Logger, Dispatch: disp})
+	river.AddWorker(workers, &WebhookWatchWorker{Store: d.Store, Logger: d.Logger, Dispatch: disp,
+		ApplyLagAlert: cmp.Or(o.ApplyLagAlert, DefaultApplyLagAlert)})
 	if d.Stripe != nil {
 		ingest := &Ingester{Store: d.Store, Dispatch: disp, Production: d.Production}
 		river.AddWorker(workers, &ReconcileWorker{Reconciler: &Reconciler{Stripe: d.Stripe, Ingest: ingest, Store: d.Store, Logger: d.Logger}})

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -29,7 +30,14 @@ type Ingester struct {
 
 	// lastNotify is when River's producers were last woken (unix nanoseconds).
 	lastNotify atomic.Int64
+	// notifies are the wake-ups in flight (Wait waits for them).
+	notifies sync.WaitGroup
 }
+
+// Wait waits for the wake-ups of River's producers still in flight (each
+// takes a second at most), so none outlives the server that started it. Call
+// it once deliveries have stopped.
+func (in *Ingester) Wait() { in.notifies.Wait() }
 
 // notifyEvery spaces the wake-ups of River's producers, as River's own
 // inserts do (its FetchCooldown); between them producers fetch anyway.
@@ -84,26 +92,22 @@ func (in *Ingester) Ingest(ctx context.Context, body []byte, source, requestID s
 }
 
 // ingestReceived stores an event to apply with its job in one statement
-// (store.InsertEventWithJob writes the row River's InsertTx would, and
-// retries a broken connection once), then wakes River's producers at most every
-// notifyEvery.
+// (insertEventWithJob, riverjob.go: the row River's InsertTx would write; a
+// broken connection is retried once), then wakes River's producers at most
+// every notifyEvery.
 func (in *Ingester) ingestReceived(ctx context.Context, ev store.NewEvent, out *Ingested) error {
-	args := StripeEventArgs{EventID: ev.ID}
-	b, err := json.Marshal(args)
-	if err != nil {
-		return fmt.Errorf("ingest %s: %w", ev.ID, err)
-	}
-	opts := args.InsertOpts()
-	job := store.RiverJob{Kind: args.Kind(), Queue: opts.Queue, MaxAttempts: opts.MaxAttempts, Priority: 1, Args: b}
-	if out.New, err = in.Store.InsertEventWithJob(ctx, ev, job); err != nil {
+	var err error
+	if out.New, err = insertEventWithJob(ctx, in.Store, ev); err != nil {
 		return fmt.Errorf("ingest %s: %w", ev.ID, err)
 	}
 	if now, last := time.Now().UnixNano(), in.lastNotify.Load(); out.New && now-last > int64(notifyEvery) && in.lastNotify.CompareAndSwap(last, now) {
 		// Best effort, off the ack path: a lost wake-up costs a poll interval.
+		in.notifies.Add(1)
 		go func() {
+			defer in.notifies.Done()
 			nctx, cancel := context.WithTimeout(context.Background(), time.Second)
 			defer cancel()
-			_ = in.Store.NotifyRiverInsert(nctx, opts.Queue)
+			_ = notifyRiverInsert(nctx, in.Store, QueueEvents)
 		}()
 	}
 	return nil

@@ -2,6 +2,8 @@ package jobs_test
 
 import (
 	"encoding/json"
+	"os"
+	"regexp"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -12,8 +14,8 @@ import (
 )
 
 // The webhook writes an event's job row itself, in the event's own statement
-// (store.InsertEventWithJob). The row must be the one River's InsertTx writes:
-// this test fails first when a River upgrade changes river_job.
+// (riverjob.go). The row must be the one River's InsertTx writes: this test
+// fails first when a River upgrade changes river_job.
 func TestIngestJobRowIsRivers(t *testing.T) {
 	t.Parallel()
 	app := NewWith(t, Options{NoWorkers: true})
@@ -85,5 +87,23 @@ func TestJobKindsNamedInStoreSQL(t *testing.T) {
 		if err := json.Unmarshal(b, &m); err != nil || m[tc.key] == nil {
 			t.Errorf("%T: got %s, want the key %q the store's SQL reads", tc.args, b, tc.key)
 		}
+	}
+}
+
+// riverjob.go writes River's job row by hand; a River upgrade must re-check
+// it (TestIngestJobRowIsRivers, River's changelog for river_job and its insert
+// notification), then move RiverCheckedWith to the new version.
+func TestRiverVersionChecked(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^\s*github\.com/riverqueue/river (v\S+)`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("go.mod names no github.com/riverqueue/river")
+	}
+	if got := string(m[1]); got != jobs.RiverCheckedWith {
+		t.Fatalf("go.mod has River %s, but jobs/riverjob.go was checked against %s: re-check its job row and notification, then update RiverCheckedWith", got, jobs.RiverCheckedWith)
 	}
 }

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -18,6 +19,13 @@ const (
 	WebhookFailureWindow    = 5 * time.Minute
 )
 
+// DefaultApplyLagAlert is the apply lag (APPLY_LAG_ALERT) that raises an
+// alert once it has lasted ApplyLagWindow.
+const (
+	DefaultApplyLagAlert = time.Minute
+	ApplyLagWindow       = 5 * time.Minute
+)
+
 // WebhookWatchArgs checks the Stripe endpoint's recent failures. River's
 // leader enqueues it every minute.
 type WebhookWatchArgs struct{}
@@ -32,7 +40,8 @@ func (WebhookWatchArgs) InsertOpts() river.InsertOpts {
 }
 
 // WebhookWatchWorker raises an alert when bad signatures, bad bodies and failed
-// events together reach the threshold within the window.
+// events together reach the threshold within the window, and one when the
+// apply lag has stayed over ApplyLagAlert for ApplyLagWindow.
 type WebhookWatchWorker struct {
 	river.WorkerDefaults[WebhookWatchArgs]
 	Store    *store.Store
@@ -40,6 +49,9 @@ type WebhookWatchWorker struct {
 	Dispatch *Dispatcher
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// ApplyLagAlert is the apply lag that alerts once it lasts
+	// ApplyLagWindow (APPLY_LAG_ALERT); zero or less checks none.
+	ApplyLagAlert time.Duration
 }
 
 // Timeout bounds one check.
@@ -47,17 +59,50 @@ func (w *WebhookWatchWorker) Timeout(*river.Job[WebhookWatchArgs]) time.Duration
 	return watchTimeout
 }
 
-// Work resolves the alerts whose cause cleared, then counts the window's
-// failures and raises the alert at the threshold.
+// Work resolves the alerts whose cause cleared, then raises the
+// webhook-failures alert and the apply-lag alert when their conditions hold.
 func (w *WebhookWatchWorker) Work(ctx context.Context, _ *river.Job[WebhookWatchArgs]) error {
+	return errors.Join(w.resolveCleared(ctx), w.failures(ctx), w.applyLag(ctx))
+}
+
+// resolveCleared resolves the alerts whose cause has cleared.
+func (w *WebhookWatchWorker) resolveCleared(ctx context.Context) error {
+	n, err := w.Store.ResolveClearedAlerts(ctx)
+	if n > 0 {
+		w.Logger.InfoContext(ctx, "alerts resolved: their cause cleared", "count", n)
+	}
+	return err
+}
+
+// applyLag raises the apply-lag alert when the lag has stayed over
+// ApplyLagAlert for ApplyLagWindow: Stripe's changes reach accounts and orders
+// minutes late.
+func (w *WebhookWatchWorker) applyLag(ctx context.Context) error {
+	if w.ApplyLagAlert <= 0 {
+		return nil
+	}
+	over, err := w.Store.ApplyLagStayedOver(ctx, w.ApplyLagAlert, ApplyLagWindow)
+	if err != nil || !over {
+		return err
+	}
+	backlog, lag, err := w.Store.ApplyLag(ctx)
+	if err != nil {
+		return err
+	}
+	w.Logger.WarnContext(ctx, "apply lag over threshold", "lag", lag.Round(time.Second).String(), "backlog", backlog)
+	return w.Dispatch.RaiseNow(ctx, w.Store, store.NewAlert{
+		Kind: store.AlertApplyLag, Subject: "stripe_events", Severity: store.SeverityWarning,
+		Message: fmt.Sprintf("Stripe events have waited over %s to be applied for %s: %d are waiting, the oldest for %s. "+
+			"The console shows state that old. Check the jobs page and River's UI for a stuck events queue, and Postgres for locks; add instances if it is load.",
+			w.ApplyLagAlert, ApplyLagWindow, backlog, lag.Round(time.Second)),
+	})
+}
+
+// failures counts the window's failures and raises the alert at the threshold.
+func (w *WebhookWatchWorker) failures(ctx context.Context) error {
 	now := time.Now()
 	if w.Now != nil {
 		now = w.Now()
-	}
-	if n, err := w.Store.ResolveClearedAlerts(ctx); err != nil {
-		return err
-	} else if n > 0 {
-		w.Logger.InfoContext(ctx, "alerts resolved: their cause cleared", "count", n)
 	}
 	f, err := w.Store.WebhookFailuresSince(ctx, now.Add(-WebhookFailureWindow))
 	if err != nil {

@@ -25,6 +25,7 @@ const (
 	AlertEventFailed     = "event_failed"     // subject: "event:evt_…"
 	AlertEvidenceFailed  = "evidence_failed"  // subject: "dispute:dp_…"
 	AlertRefundFailed    = "refund_failed"    // subject: "refund_request:N"
+	AlertApplyLag        = "apply_lag"        // subject: "stripe_events"
 )
 
 // AlertResolver is who resolves an alert whose cause cleared by itself.

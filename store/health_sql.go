@@ -34,12 +34,12 @@ func (s *Store) QueueHealth(ctx context.Context, stuckAfter time.Duration) (Queu
 	var h QueueHealth
 	err := s.db.QueryRow(ctx, `
 		SELECT
-			`+riverStuck("$1")+`,
-			`+riverStuckKinds("$1")+`,
-			`+riverCount("available")+`,
+			`+riverStuck+`,
+			`+riverStuckKinds+`,
+			`+riverCountAvailable+`,
 			`+riverOldestAvailable+`,
-			`+riverCount("retryable")+`,
-			`+riverCount("discarded")+`,
+			`+riverCountRetryable+`,
+			`+riverCountDiscarded+`,
 			(SELECT count(*) FROM stripe_events WHERE status = 'held'),
 			(SELECT count(*) FROM stripe_events WHERE status = 'failed')`, stuckAfter).Scan(
 		&h.Stuck, &h.StuckKinds, &h.Available, &h.OldestAvailable, &h.Retryable, &h.Discarded, &h.HeldEvents, &h.FailedEvents)

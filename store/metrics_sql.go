@@ -29,7 +29,20 @@ type Figures struct {
 	// status; CRMOldest is the age in seconds of the oldest such change.
 	CRMBacklog map[string]int64
 	CRMOldest  float64
+	// Backlog counts the events waiting for their first apply and ApplyLag
+	// is the age in seconds of the oldest of them (0 when none).
+	Backlog  int64
+	ApplyLag float64
 }
+
+// eventBacklogWhere selects the events waiting for their first apply: the
+// backlog whose age is the apply lag. An event whose attempt failed and
+// waits for River's retry is left out (the failing-events figures count it):
+// the lag says whether applying keeps up with acknowledging.
+const eventBacklogWhere = `status = 'received' AND attempts = 0`
+
+// applyLagSeconds is the age of the oldest event in a backlog selection.
+const applyLagSeconds = `coalesce(extract(epoch FROM now() - min(received_at)), 0)::float8`
 
 // MetricsFigures reads Figures in one round trip.
 func (s *Store) MetricsFigures(ctx context.Context) (Figures, error) {
@@ -49,6 +62,8 @@ func (s *Store) MetricsFigures(ctx context.Context) (Figures, error) {
 		Query(func(rows pgx.Rows) error { return collectCounts(rows, f.CRMBacklog) })
 	b.Queue(`SELECT coalesce(extract(epoch FROM now() - min(crm_dirty_since)), 0)::float8 FROM accounts
 		WHERE crm_dirty_since IS NOT NULL`).QueryRow(func(row pgx.Row) error { return row.Scan(&f.CRMOldest) })
+	b.Queue(`SELECT count(*), ` + applyLagSeconds + ` FROM stripe_events WHERE ` + eventBacklogWhere).
+		QueryRow(func(row pgx.Row) error { return row.Scan(&f.Backlog, &f.ApplyLag) })
 	err := s.pool.SendBatch(ctx, b).Close()
 	return f, mapErr("metrics figures", err)
 }

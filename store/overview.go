@@ -41,6 +41,11 @@ type Overview struct {
 	NewestAlerts []Alert
 	// How long changes took to reach the CRM, over the syncs since.
 	CRMLatency CRMLatency
+	// Backlog counts the events waiting for their first apply, and ApplyLag
+	// is how long the oldest of them has waited (0 when none): see
+	// eventBacklogWhere.
+	Backlog  int64
+	ApplyLag time.Duration
 }
 
 // overviewAlerts is how many open alerts the overview lists.
@@ -60,6 +65,7 @@ func (o Overview) PaymentSuccessRate() (pct float64, ok bool) {
 // round trip, then the newest open alerts and the CRM latency.
 func (s *Store) Overview(ctx context.Context, since time.Time) (Overview, error) {
 	o := Overview{Since: since}
+	var lag float64
 	err := s.db.QueryRow(ctx, `
 		SELECT
 			(SELECT count(*) FROM stripe_events WHERE received_at >= $1),
@@ -74,17 +80,20 @@ func (s *Store) Overview(ctx context.Context, since time.Time) (Overview, error)
 			(SELECT min(evidence_due_by) FROM disputes WHERE queue_state = 'open'),
 			(SELECT coalesce(min(id), 0) FROM (SELECT id FROM disputes WHERE queue_state = 'open' AND evidence_due_by IS NOT NULL
 				ORDER BY evidence_due_by, id LIMIT 1) d),
-			`+riverCount("retryable")+`,
-			`+riverCount("discarded")+`,
-			`+riverCount("available")+`,
+			`+riverCountRetryable+`,
+			`+riverCountDiscarded+`,
+			`+riverCountAvailable+`,
 			(SELECT max(crm_last_synced_at) FROM accounts),
-			(SELECT count(*) FROM alerts WHERE `+alertStateWhere[AlertStateOpen]+`)`, since).Scan(
+			(SELECT count(*) FROM alerts WHERE `+alertStateWhere[AlertStateOpen]+`),
+			(SELECT count(*) FROM stripe_events WHERE `+eventBacklogWhere+`),
+			(SELECT `+applyLagSeconds+` FROM stripe_events WHERE `+eventBacklogWhere+`)`, since).Scan(
 		&o.WebhooksReceived, &o.BadSignatures, &o.BadBodies, &o.Duplicates, &o.ProcessingFailures, &o.Held,
 		&o.PaymentsSucceeded, &o.PaymentsFailed, &o.OpenDisputes, &o.NextEvidenceDue, &o.NextDisputeID,
-		&o.JobsRetrying, &o.JobsFailed, &o.QueueDepth, &o.LastCRMSync, &o.OpenAlerts)
+		&o.JobsRetrying, &o.JobsFailed, &o.QueueDepth, &o.LastCRMSync, &o.OpenAlerts, &o.Backlog, &lag)
 	if err != nil {
 		return o, fmt.Errorf("overview: %w", err)
 	}
+	o.ApplyLag = time.Duration(lag * float64(time.Second))
 	if o.OpenAlerts > 0 {
 		if o.NewestAlerts, err = s.AlertsIn(ctx, AlertStateOpen, nil, overviewAlerts); err != nil {
 			return o, err
@@ -93,3 +102,7 @@ func (s *Store) Overview(ctx context.Context, since time.Time) (Overview, error)
 	o.CRMLatency, err = s.CRMLatencySince(ctx, since)
 	return o, err
 }
+
+// Lagging reports whether the oldest event waiting to be applied has waited
+// over a minute (the overview marks the apply lag then).
+func (o Overview) Lagging() bool { return o.ApplyLag > time.Minute }

@@ -1,72 +1,25 @@
 package store
 
 import (
-	"cmp"
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// This file is the one place the store touches River's table itself: it
-// writes a job row on the webhook's fast path, as River v0.51's own insert
-// does, and holds every statement (or part of one) that reads river_job for
-// the console's figures, the launch checks, /metrics and the customer
-// timeline, since River's client counts nothing. TestIngestJobRowIsRivers
-// (jobs) compares the written row with one River's InsertTx writes and
-// TestJobKindsNamedInStoreSQL the job kinds and argument keys named here, so a
-// River upgrade that changes river_job, or a renamed job, fails there first.
+// This file holds every statement (or part of one) that reads River's table
+// for the console's figures, the launch checks, /metrics and the customer
+// timeline, since River's client counts nothing. Nothing here writes it: the
+// webhook's job row is written by one named adapter in jobs (riverjob.go),
+// through InsertEventAnd. TestJobKindsNamedInStoreSQL (jobs) checks the job
+// kinds and argument keys named here, and TestRiverVersionChecked fails when
+// go.mod's River version changes, so both are re-checked on each upgrade.
 
-// RiverJob is a River job row to insert as River's InsertTx would: no unique
-// options, available now.
-type RiverJob struct {
-	Kind        string
-	Queue       string
-	MaxAttempts int
-	Priority    int
-	Args        []byte // the job args' JSON
-}
-
-// InsertEventWithJob stores a verified event and, only when it is new, the
-// River job that applies it, in one statement: one round trip, committed on
-// its own, so the event is durable with its job or not at all. It reports
-// whether the event is new (a duplicate changes nothing). A broken connection
-// is retried once: the event's unique ID makes that safe.
-func (s *Store) InsertEventWithJob(ctx context.Context, e NewEvent, job RiverJob) (bool, error) {
-	var inserted bool
-	err := s.retryConnLost(ctx, func() error {
-		return s.insertEventWithJob(ctx, e, job, &inserted)
-	})
-	return inserted, err
-}
-
-func (s *Store) insertEventWithJob(ctx context.Context, e NewEvent, job RiverJob, inserted *bool) error {
-	err := s.db.QueryRow(ctx, `
-		WITH ev AS (
-			INSERT INTO stripe_events (id, type, api_version, livemode, created, stripe_account, object_id,
-				customer_id, payload, status, last_error, request_id, source)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-			ON CONFLICT (id) DO NOTHING
-			RETURNING id
-		), job AS ( -- runs for each new event row, whether or not the SELECT reads it
-			INSERT INTO river_job (args, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags)
-			SELECT $14::jsonb, $15, $16, '{}'::jsonb, $17, $18, now(), 'available', '{}'::varchar(255)[]
-			FROM ev
-		)
-		SELECT EXISTS (SELECT 1 FROM ev)`,
-		e.ID, e.Type, e.APIVersion, e.Livemode, e.Created, e.StripeAccount, e.ObjectID,
-		e.CustomerID, e.Payload, e.Status, e.LastError, e.RequestID, cmp.Or(e.Source, SourceWebhook),
-		string(job.Args), job.Kind, job.MaxAttempts, job.Priority, job.Queue).Scan(inserted)
-	return mapErr("insert event with job", err)
-}
-
-// NotifyRiverInsert wakes River's producers for a queue, as River does after
-// its own inserts (they poll anyway; the notification saves the wait).
-func (s *Store) NotifyRiverInsert(ctx context.Context, queue string) error {
-	_, err := s.db.Exec(ctx, `SELECT pg_notify(current_schema() || '.river_insert', $1)`,
-		fmt.Sprintf("{\"queue\": %q}", queue))
-	return mapErr("notify river", err)
+// NotifyChannel is River's insert notification, which wakes its producers
+// (they poll anyway; a notification saves the wait).
+func (s *Store) NotifyChannel(ctx context.Context, channel, payload string) error {
+	_, err := s.db.Exec(ctx, `SELECT pg_notify(current_schema() || '.' || $1, $2)`, channel, payload)
+	return mapErr("notify "+channel, err)
 }
 
 // River's table, read.
@@ -113,25 +66,24 @@ func (s *Store) JobCounts(ctx context.Context, kind string) (map[string]int64, e
 	return out, mapErr("job counts", err)
 }
 
-// riverCount is a scalar subquery counting River's jobs in one state, for the
+// Scalar subqueries counting River's jobs in one state, for the
 // one-round-trip statements of the overview and the launch checks.
-func riverCount(state string) string {
-	return `(SELECT count(*) FROM river_job WHERE state = '` + state + `')`
-}
+const (
+	riverCountAvailable = `(SELECT count(*) FROM river_job WHERE state = 'available')`
+	riverCountRetryable = `(SELECT count(*) FROM river_job WHERE state = 'retryable')`
+	riverCountDiscarded = `(SELECT count(*) FROM river_job WHERE state = 'discarded')`
+)
 
 // riverOldestAvailable is when the longest-waiting runnable job became runnable.
 const riverOldestAvailable = `(SELECT min(scheduled_at) FROM river_job WHERE state = 'available')`
 
-// riverStuck counts the jobs running for longer than the interval in
-// parameter param (e.g. "$1"), and riverStuckKinds names their kinds.
-func riverStuck(param string) string {
-	return `(SELECT count(*) FROM river_job WHERE state = 'running' AND attempted_at < now() - ` + param + `::interval)`
-}
-
-func riverStuckKinds(param string) string {
-	return `(SELECT coalesce(array_agg(DISTINCT kind ORDER BY kind), '{}') FROM river_job
-		WHERE state = 'running' AND attempted_at < now() - ` + param + `::interval)`
-}
+// riverStuck counts the jobs running for longer than the interval in $1, and
+// riverStuckKinds names their kinds.
+const (
+	riverStuck      = `(SELECT count(*) FROM river_job WHERE state = 'running' AND attempted_at < now() - $1::interval)`
+	riverStuckKinds = `(SELECT coalesce(array_agg(DISTINCT kind ORDER BY kind), '{}') FROM river_job
+		WHERE state = 'running' AND attempted_at < now() - $1::interval)`
+)
 
 // riverJobsByKindAndState counts the unfinished and failed jobs by kind and
 // state for /metrics (completed ones are what River's cleaner removes).

@@ -34,12 +34,16 @@ var (
 		[]string{"status"}, nil)
 	descCRMOldest = prometheus.NewDesc("switchboard_crm_backlog_oldest_seconds",
 		"Age of the oldest account change not yet in the CRM (0 when none).", nil, nil)
+	descBacklog = prometheus.NewDesc("switchboard_event_backlog",
+		"Stripe events acknowledged and waiting for their first apply (retrying ones are in switchboard_events{status=\"received\"}).", nil, nil)
+	descApplyLag = prometheus.NewDesc("switchboard_event_apply_lag_seconds",
+		"Apply lag: how long the oldest Stripe event waiting for its first apply has waited (0 when none).", nil, nil)
 	descReady = prometheus.NewDesc("switchboard_ready",
 		"1 when the database answers and migrations are current (as /readyz), else 0.", nil, nil)
 )
 
 func (c *figuresCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descJobs, descJobOldest, descEvents, descCRMBacklog, descCRMOldest, descReady} {
+	for _, d := range []*prometheus.Desc{descJobs, descJobOldest, descEvents, descCRMBacklog, descCRMOldest, descBacklog, descApplyLag, descReady} {
 		ch <- d
 	}
 }
@@ -74,4 +78,6 @@ func (c *figuresCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descCRMBacklog, prometheus.GaugeValue, float64(f.CRMBacklog[s]), s)
 	}
 	ch <- prometheus.MustNewConstMetric(descCRMOldest, prometheus.GaugeValue, f.CRMOldest)
+	ch <- prometheus.MustNewConstMetric(descBacklog, prometheus.GaugeValue, float64(f.Backlog))
+	ch <- prometheus.MustNewConstMetric(descApplyLag, prometheus.GaugeValue, f.ApplyLag)
 }

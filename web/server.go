@@ -127,12 +127,19 @@ type Config struct {
 	// Checkouts asks Stripe about a Checkout session the ledger has not
 	// heard of yet (nil without STRIPE_SECRET_KEY).
 	Checkouts *jobs.CheckoutLookup
+	// Ingest is the store that signed Stripe deliveries are written through,
+	// and that /readyz checks: over a pool of its own (WEBHOOK_DB_CONNS), so
+	// appliers blocked on a lock or a slow query, which hold the main pool's
+	// connections, never make an acknowledgement wait. Nil: the main store.
+	Ingest *store.Store
 }
 
 // Server holds what the handlers share.
 type Server struct {
-	charts  chartCache
-	store   *store.Store
+	charts chartCache
+	store  *store.Store
+	// ack is the store of the webhook's signed deliveries and /readyz (Config.Ingest).
+	ack     *store.Store
 	jobs    Queue
 	events  Replayer
 	ingest  *jobs.Ingester
@@ -187,9 +194,12 @@ func New(st *store.Store, queue Queue, log *slog.Logger, cfg Config, ready func(
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics()
 	}
+	if cfg.Ingest == nil {
+		cfg.Ingest = st
+	}
 	s := &Server{
-		store: st, jobs: queue, events: cfg.Events, log: log, cfg: cfg, ready: ready,
-		ingest:  &jobs.Ingester{Store: st, Dispatch: cfg.Dispatch, Production: cfg.Production},
+		store: st, ack: cfg.Ingest, jobs: queue, events: cfg.Events, log: log, cfg: cfg, ready: ready,
+		ingest:  &jobs.Ingester{Store: cfg.Ingest, Dispatch: cfg.Dispatch, Production: cfg.Production},
 		metrics: cfg.Metrics,
 		tickets: httprate.NewRateLimiter(cfg.TicketRateLimit, time.Minute),
 		hsts:    isHTTPS(cfg.BaseURL),
@@ -209,8 +219,10 @@ func New(st *store.Store, queue Queue, log *slog.Logger, cfg Config, ready func(
 	return s
 }
 
-// Close stops the session store's background cleanup and River's UI.
+// Close waits for the webhook's wake-ups of River in flight and stops the
+// session store's background cleanup and River's UI.
 func (s *Server) Close() {
+	s.ingest.Wait()
 	s.sessionStore.StopCleanup()
 	if s.cfg.RiverUI != nil {
 		s.cfg.RiverUI.Stop()

@@ -75,7 +75,7 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 	case !res.New:
 		result = "duplicate"
 		// Counting is best effort: the duplicate is already acknowledged.
-		if err := s.store.CountWebhookRefusal(ctx, "duplicate"); err != nil {
+		if err := s.ack.CountWebhookRefusal(ctx, "duplicate"); err != nil {
 			s.log.WarnContext(r.Context(), "counting duplicate", "err", err)
 		}
 	case res.Status == store.EventReceived:

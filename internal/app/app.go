@@ -34,6 +34,10 @@ type Config struct {
 	Web web.Config
 	// Ready is /readyz's check beyond the database (migrations current); nil: none.
 	Ready func(ctx context.Context) error
+	// WebhookPool is the webhook's own pool (WEBHOOK_DB_CONNS): signed
+	// deliveries are stored through it, so appliers holding every connection
+	// of the main pool never delay an acknowledgement. Nil shares the main pool.
+	WebhookPool *pgxpool.Pool
 }
 
 // App is one Switchboard instance: web server and workers over one pool.
@@ -70,6 +74,9 @@ func New(pool *pgxpool.Pool, cfg Config) (*App, error) {
 	}
 	w := cfg.Web
 	w.Events, w.Dispatch, w.Metrics, w.RiverUI = events, dispatch, metrics, ui
+	if cfg.WebhookPool != nil {
+		w.Ingest = store.New(cfg.WebhookPool)
+	}
 	w.StripeWriteRefusal = jobs.StripeWriteRefusal(d)
 	if d.Stripe != nil {
 		w.Checkouts = &jobs.CheckoutLookup{Stripe: d.Stripe}

@@ -131,12 +131,18 @@ func TestTableLock(t *testing.T) {
 	}
 }
 
-// TestPoolExhausted runs with DB_MAX_CONNS=2 under load while the event
-// workers are stuck on a locked accounts table and hold the pool's
-// connections for 10 s: no webhook answer (2xx or 503) takes the server
-// longer than overBudget, /readyz answers 503 while the lock is held, and
-// once the lock is gone every event is delivered and applied.
-func TestPoolExhausted(t *testing.T) {
+// ackBound is the answer-time bound (a bucket of the server's own histogram,
+// in seconds) of every acknowledgement while appliers are stuck.
+const ackBound = "1"
+
+// TestAppliersStuck is issue 17's setup: DB_MAX_CONNS=2 and the accounts
+// table, which only applying touches, locked for 12 s under load, so the
+// event workers hold every connection of the main pool, blocked. The
+// webhook stores deliveries through its own pool: every delivery gets 200
+// (never 503) within ackBound by the server's clock, /readyz stays 200, and
+// once the lock is gone every event is applied. Before the webhook had a pool
+// of its own, 8 of 10 deliveries got 503 after the budget.
+func TestAppliersStuck(t *testing.T) {
 	t.Parallel()
 	e := Setup(t, map[string]string{"WEBHOOK_DB_TIMEOUT": budget.String(), "DB_MAX_CONNS": "2"})
 	st := Marketplace(StoryOptions{Buyers: 20, Sellers: 4, Payments: 40, Seed: 6})
@@ -150,24 +156,37 @@ func TestPoolExhausted(t *testing.T) {
 	undelivered := make(chan []string, 1)
 	go func() { undelivered <- s.Send(ctx, ds) }()
 	time.Sleep(4 * time.Second)
-	r := readyz(e) // the lock is held until it answers
-	time.Sleep(6 * time.Second)
-	release()
+	r := readyz(e)
+	// The precondition: appliers are really stuck on the lock, holding the
+	// main pool (without it this test proves nothing).
+	blocked := e.Count(`SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'accounts'::regclass`)
+	time.Sleep(8 * time.Second)
 	if un := <-undelivered; len(un) > 0 {
 		t.Errorf("%d deliveries never acknowledged: %v", len(un), first(un, 5))
 	}
+	processedWhileLocked := len(st.EventIDs()) - e.Unprocessed(st.EventIDs())
+	release()
 
-	var n503 int
+	if blocked < 1 {
+		t.Fatalf("no applier waited on the locked accounts table (got %d waiting), want at least 1", blocked)
+	}
+	var not200 int
 	for _, a := range s.Answers() {
-		if a.Status == 503 {
-			n503++
+		if a.Status != 200 {
+			not200++
+			if not200 <= 5 {
+				t.Errorf("delivery %s (try %d) while appliers were stuck: got %d %s, want 200", a.EventID, a.Try, a.Status, a.Err)
+			}
 		}
 	}
 	w := s.Slowest()
-	t.Logf("%d tries, %d answered 503; slowest by the test's clock %d after %s", len(s.Answers()), n503, w.Status, w.Latency.Round(time.Millisecond))
-	noSlowAnswers(t, e, "POST /webhooks/stripe")
-	if r.status != 503 {
-		t.Errorf("/readyz with the pool exhausted: got %d %v after %s, want 503", r.status, r.err, r.latency.Round(time.Millisecond))
+	t.Logf("%d tries, %d not 200; %d appliers waiting on the lock; %d events applied while it was held; slowest by the test's clock %d after %s",
+		len(s.Answers()), not200, blocked, processedWhileLocked, w.Status, w.Latency.Round(time.Millisecond))
+	if slow, total := e.SlowAnswers("POST /webhooks/stripe", ackBound); slow > 0 {
+		t.Errorf("%d of %d webhook answers took the server longer than %s s while appliers were stuck", slow, total, ackBound)
+	}
+	if r.status != 200 {
+		t.Errorf("/readyz while appliers are stuck: got %d %v after %s, want 200 (deliveries are still acknowledged)", r.status, r.err, r.latency.Round(time.Millisecond))
 	}
 	ids := st.EventIDs()
 	if !Eventually(60*time.Second, func() bool { return e.Unprocessed(ids) == 0 }) {
