@@ -34,6 +34,8 @@ type config struct {
 	InboundEmailUser     string
 	InboundEmailPassword string
 	BillingURL           string
+	AppWebhookURL        string
+	AppWebhookSecret     string
 	EventWorkers         int
 	DBMaxConns           int
 	WebhookDBConns       int
@@ -92,6 +94,8 @@ func (c *config) vars() []envVar {
 		text("INBOUND_EMAIL_USER", &c.InboundEmailUser, "", false),
 		text("INBOUND_EMAIL_PASSWORD", &c.InboundEmailPassword, "", true),
 		text("BILLING_URL", &c.BillingURL, "", false),
+		text("APP_WEBHOOK_URL", &c.AppWebhookURL, "", true),
+		text("APP_WEBHOOK_SECRET", &c.AppWebhookSecret, "", true),
 		integer("EVENT_WORKERS", &c.EventWorkers, 8),
 		integer("DB_MAX_CONNS", &c.DBMaxConns, 16),
 		integer("WEBHOOK_DB_CONNS", &c.WebhookDBConns, 8),

@@ -23,6 +23,7 @@ func (c config) doctorConfig() doctor.Config {
 		SMTPURL: c.SMTPURL, MailFrom: c.MailFrom, DKIMSelector: c.DKIMSelector,
 		AlertSlackWebhookURL: c.AlertSlackWebhookURL, AlertEmail: c.AlertEmail,
 		InboundEmailUser: c.InboundEmailUser, InboundEmailPassword: c.InboundEmailPassword, BillingURL: c.BillingURL,
+		AppWebhookURL: c.AppWebhookURL, AppWebhookSecret: c.AppWebhookSecret,
 	}
 }
 

@@ -33,6 +33,15 @@ func jobDeps(cfg config, st *store.Store, log *slog.Logger) (jobs.Deps, error) {
 		}
 		d.CRM = crm.NewWebhook(cfg.CRMWebhookURL, cfg.CRMWebhookSecret)
 	}
+	if cfg.AppWebhookURL != "" {
+		switch {
+		case len(cfg.AppWebhookSecret) < 16:
+			return d, errors.New("APP_WEBHOOK_URL needs APP_WEBHOOK_SECRET, at least 16 characters (it signs every event: openssl rand -hex 32)")
+		case !strings.HasPrefix(cfg.AppWebhookURL, "https://") && cfg.production():
+			return d, errors.New("APP_WEBHOOK_URL must be https:// in production")
+		}
+		d.App = jobs.AppWebhook{URL: cfg.AppWebhookURL, Secret: cfg.AppWebhookSecret}
+	}
 	if cfg.SMTPURL != "" {
 		s, err := mail.ParseSMTP(cfg.SMTPURL, cfg.MailFrom)
 		if err != nil {

@@ -51,6 +51,9 @@ type Deps struct {
 	// Production is true when APP_ENV=production (reconciliation ingests with
 	// the webhook's rules: only live-mode events apply).
 	Production bool
+	// App is where Switchboard's own events go (APP_WEBHOOK_URL); none when
+	// its URL is empty.
+	App AppWebhook
 }
 
 // Job timing is set here, together, because the pieces depend on each other.
@@ -136,6 +139,7 @@ func New(pool *pgxpool.Pool, d Deps, o Options) (*river.Client[pgx.Tx], *Dispatc
 	river.AddWorker(workers, &AlertDeliverWorker{Store: d.Store, Logger: d.Logger, Channels: d.Alerts, Mail: d.Mail,
 		HTTP: d.HTTP, BaseURL: d.BaseURL})
 	river.AddWorker(workers, &CRMBackfillWorker{Store: d.Store, Logger: d.Logger, Dispatch: disp})
+	river.AddWorker(workers, &AppWebhookWorker{Store: d.Store, Logger: d.Logger, HTTP: d.HTTP, App: d.App, Dispatch: disp})
 	river.AddWorker(workers, &RefundWorker{Store: d.Store, Logger: d.Logger, Stripe: d.Stripe, Dispatch: disp, Refusal: StripeWriteRefusal(d)})
 	river.AddWorker(workers, &DisputeEvidenceWorker{Store: d.Store, Logger: d.Logger, Stripe: d.Stripe, Dispatch: disp, Refusal: StripeWriteRefusal(d)})
 	river.AddWorker(workers, &WebhookWatchWorker{Store: d.Store, Logger: d.Logger, Dispatch: disp,

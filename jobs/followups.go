@@ -25,12 +25,13 @@ type Dispatcher struct {
 	jobs   Inserter
 	crm    string // provider name; "" when CRM_PROVIDER=none
 	alerts AlertChannels
+	app    AppWebhook // URL "" when APP_WEBHOOK_URL is unset
 }
 
 // NewDispatcher returns the follow-ups for d, enqueued through jobs (a River
 // client; an insert-only one will do).
 func NewDispatcher(d Deps, jobs Inserter) *Dispatcher {
-	disp := &Dispatcher{jobs: jobs, alerts: d.Alerts}
+	disp := &Dispatcher{jobs: jobs, alerts: d.Alerts, app: d.App}
 	if d.CRM != nil {
 		disp.crm = d.CRM.Name()
 	}
@@ -65,6 +66,9 @@ func (d *Dispatcher) AfterApply(ctx context.Context, tx *store.Store, fx *Effect
 		if err := d.disputeFollowUps(ctx, tx, de, fx.EventID); err != nil {
 			return err
 		}
+	}
+	if err := d.appEvents(ctx, tx, fx); err != nil {
+		return err
 	}
 	for _, p := range fx.Payouts {
 		if p.To != "failed" {

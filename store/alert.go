@@ -11,21 +11,22 @@ const (
 
 // Alert kinds: what went wrong. Subjects say what it went wrong with.
 const (
-	AlertWebhookFailures = "webhook_failures" // subject: "stripe"
-	AlertEventHeld       = "event_held"       // subject: "api_version:…"
-	AlertCRMUnavailable  = "crm_unavailable"  // subject: the provider
-	AlertCRMSyncFailed   = "crm_sync_failed"  // subject: "account:N"
-	AlertMailUnavailable = "mail_unavailable" // subject: "smtp"
-	AlertEmailFailed     = "email_failed"     // subject: "message:N"
-	AlertBadCredential   = "bad_credential"   // subject: the integration
-	AlertDisputeOpened   = "dispute_opened"   // subject: "dispute:dp_…"
-	AlertPayoutFailed    = "payout_failed"    // subject: "payout:po_…"
-	AlertCRMRejected     = "crm_rejected"     // subject: "account:N"
-	AlertEmailUnknown    = "email_unknown"    // subject: "message:N"
-	AlertEventFailed     = "event_failed"     // subject: "event:evt_…"
-	AlertEvidenceFailed  = "evidence_failed"  // subject: "dispute:dp_…"
-	AlertRefundFailed    = "refund_failed"    // subject: "refund_request:N"
-	AlertApplyLag        = "apply_lag"        // subject: "stripe_events"
+	AlertWebhookFailures  = "webhook_failures"   // subject: "stripe"
+	AlertEventHeld        = "event_held"         // subject: "api_version:…"
+	AlertCRMUnavailable   = "crm_unavailable"    // subject: the provider
+	AlertCRMSyncFailed    = "crm_sync_failed"    // subject: "account:N"
+	AlertMailUnavailable  = "mail_unavailable"   // subject: "smtp"
+	AlertEmailFailed      = "email_failed"       // subject: "message:N"
+	AlertBadCredential    = "bad_credential"     // subject: the integration
+	AlertDisputeOpened    = "dispute_opened"     // subject: "dispute:dp_…"
+	AlertPayoutFailed     = "payout_failed"      // subject: "payout:po_…"
+	AlertCRMRejected      = "crm_rejected"       // subject: "account:N"
+	AlertEmailUnknown     = "email_unknown"      // subject: "message:N"
+	AlertEventFailed      = "event_failed"       // subject: "event:evt_…"
+	AlertEvidenceFailed   = "evidence_failed"    // subject: "dispute:dp_…"
+	AlertRefundFailed     = "refund_failed"      // subject: "refund_request:N"
+	AlertAppWebhookFailed = "app_webhook_failed" // subject: "app_delivery:N"
+	AlertApplyLag         = "apply_lag"          // subject: "stripe_events"
 )
 
 // AlertResolver is who resolves an alert whose cause cleared by itself.

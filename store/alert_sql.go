@@ -77,6 +77,8 @@ var clearedAlerts = []struct{ kind, cleared, reason string }{
 		`The email was sent since.`},
 	{AlertPayoutFailed, `EXISTS (SELECT 1 FROM seller_payouts p WHERE p.stripe_payout_id = ref AND p.status = 'paid')`,
 		`Stripe paid the payout since.`},
+	{AlertAppWebhookFailed, `EXISTS (SELECT 1 FROM app_deliveries d WHERE d.id = refID AND d.status = 'delivered')`,
+		`The app took the event since (redelivered).`},
 	{AlertApplyLag, `NOT EXISTS (SELECT 1 FROM stripe_events e WHERE e.status = 'received' AND e.attempts = 0
 		AND e.received_at < now() - interval '1 minute')`,
 		`Events are applied within a minute again.`},

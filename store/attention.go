@@ -17,6 +17,7 @@ const (
 	AttnCRMDegraded    = "crm_degraded"    // Count accounts failing to sync; AccountID the first
 	AttnMailDegraded   = "mail_degraded"   // Count messages degraded or failed
 	AttnEmailUnknown   = "email_unknown"   // Ref: the message ID
+	AttnAppFailed      = "app_failed"      // Count: deliveries to the app that failed for good this week
 )
 
 // AttentionWindow is how close an evidence deadline must be for a dispute to

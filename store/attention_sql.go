@@ -48,6 +48,9 @@ var attentionBranches = []string{
 	FROM accounts WHERE crm_sync_status IN ('retrying', 'failed') HAVING count(*) > 0`,
 	`SELECT '` + AttnMailDegraded + `', '', '', (array_agg(last_error ORDER BY id DESC))[1], count(*), NULL::bigint, NULL::bigint, '', max(created_at), false, ''
 	FROM messages WHERE status IN ('degraded', 'failed') HAVING count(*) > 0`,
+	`SELECT '` + AttnAppFailed + `', '', '', (array_agg(last_error ORDER BY updated_at DESC))[1], count(*), NULL::bigint, NULL::bigint, '',
+		max(updated_at), false, ''
+	FROM app_deliveries WHERE status = 'failed' AND updated_at > $1::timestamptz - interval '7 days' HAVING count(*) > 0`,
 	`SELECT '` + AttnEmailUnknown + `', id::text, subject, last_error, 1::bigint, account_id, NULL::bigint, '', created_at, false, ''
 	FROM messages WHERE status = 'unknown' ORDER BY id DESC LIMIT $2`,
 }

@@ -151,6 +151,9 @@ func attentionLink(it store.AttentionItem, d OverviewData) (AttentionLink, bool)
 	case store.AttnMailDegraded:
 		return AttentionLink{Tone: "bad", Title: "Mail: " + plural(int(it.Count), "email") + " not delivered", Detail: cleanError(it.Detail),
 			Href: adm("/outbox?status=failed"), Action: "Check SMTP, then resend", ActionHref: adm("/outbox?status=failed")}, true
+	case store.AttnAppFailed:
+		return AttentionLink{Tone: "bad", Title: "App webhook: " + plural(int(it.Count), "event") + " not delivered", Detail: cleanError(it.Detail),
+			Href: adm("/deliveries?status=failed"), Action: "Fix the app's receiver, then redeliver", ActionHref: adm("/deliveries?status=failed")}, true
 	case store.AttnEmailUnknown:
 		return AttentionLink{Tone: "bad", Title: "Email " + it.Ref + " may not have reached the customer", Detail: it.Label,
 			Href: adm("/outbox/" + it.Ref), Action: "Check and resend", ActionHref: adm("/outbox/" + it.Ref)}, true

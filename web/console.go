@@ -230,6 +230,7 @@ var navGroups = []struct {
 		{"GET /events", "/events", "Events"},
 		{"GET /jobs", "/jobs", "Jobs"},
 		{"GET /alerts", "/alerts", "Alerts"},
+		{"GET /deliveries", "/deliveries", "Deliveries"},
 	}},
 	{"Customers", []struct{ pattern, href, label string }{
 		{"GET /customers", "/customers", "Customers"},

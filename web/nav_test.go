@@ -28,7 +28,7 @@ func TestNavigationGroups(t *testing.T) {
 		return out
 	}
 	for role, want := range map[string]string{
-		store.UserAdmin:   "Admin=Setup Users Tokens Audit Settings|Customers=Customers Orders Disputes Tickets Outbox|Sales=Sales|Work=Overview Events Jobs Alerts",
+		store.UserAdmin:   "Admin=Setup Users Tokens Audit Settings|Customers=Customers Orders Disputes Tickets Outbox|Sales=Sales|Work=Overview Events Jobs Alerts Deliveries",
 		store.UserSupport: "Customers=Customers Orders Disputes Tickets|Work=Overview Events Alerts",
 		store.UserSeller:  "Sales=Sales",
 	} {

@@ -102,6 +102,8 @@ func (s *Server) routeTable() []entry {
 		page("GET /alerts", roleStaff, s.consoleAlertsIndex),
 		page("POST /alerts/{id}/acknowledge", roleAdmin, s.alertsAcknowledge),
 		page("GET /outbox", roleAdmin, s.outboxIndex),
+		page("GET /deliveries", roleAdmin, s.deliveriesIndex),
+		page("POST /deliveries/{id}/redeliver", roleAdmin, s.deliveriesRedeliver),
 		page("GET /outbox/{id}", roleAdmin, s.outboxShow),
 		page("GET /outbox/{id}/html", roleAdmin, s.outboxHTML),
 		page("POST /outbox/{id}/resend", roleAdmin, s.outboxResend),

@@ -69,6 +69,10 @@ type Options struct {
 
 	// HubSpot makes the CRM HubSpot, at this fake (CRM_PROVIDER=hubspot).
 	HubSpot *HubSpot
+	// AppWebhookURL and AppWebhookSecret send Switchboard's own events to the
+	// marketplace app (APP_WEBHOOK_URL, APP_WEBHOOK_SECRET).
+	AppWebhookURL    string
+	AppWebhookSecret string
 	// CRMWebhookURL and CRMWebhookSecret make the CRM a signed webhook.
 	CRMWebhookURL    string
 	CRMWebhookSecret string
@@ -112,6 +116,9 @@ func (o Options) deps(t testing.TB, log *slog.Logger) jobs.Deps {
 		d.CRM = crm.NewHubSpot(o.HubSpot.Token, o.HubSpot.URL)
 	case o.CRMWebhookURL != "":
 		d.CRM = crm.NewWebhook(o.CRMWebhookURL, o.CRMWebhookSecret)
+	}
+	if o.AppWebhookURL != "" {
+		d.App = jobs.AppWebhook{URL: o.AppWebhookURL, Secret: o.AppWebhookSecret}
 	}
 	if o.Stripe != nil {
 		d.Stripe = stripeapi.New(o.Stripe.Key, o.Stripe.URL, stripeapi.WithRetries(0))

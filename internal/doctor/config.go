@@ -20,7 +20,24 @@ func (d *Doctor) configChecks(context.Context) []store.Check {
 		d.alertsConfigCheck(),
 		d.inboundConfigCheck(),
 		d.billingURLCheck(),
+		d.appWebhookCheck(),
 	}
+}
+
+func (d *Doctor) appWebhookCheck() store.Check {
+	const name = "config.app_webhook"
+	u, err := url.Parse(d.cfg.AppWebhookURL)
+	switch {
+	case d.cfg.AppWebhookURL == "":
+		return skip(name, "APP_WEBHOOK_URL is not set: the marketplace app hears nothing from Switchboard", "set APP_WEBHOOK_URL and APP_WEBHOOK_SECRET (see README, App webhooks)")
+	case err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https"):
+		return fail(name, "APP_WEBHOOK_URL is not an http(s) URL", "set it to the app's receiving route, https://…")
+	case u.Scheme != "https" && d.cfg.production():
+		return fail(name, "APP_WEBHOOK_URL is http in production: orders would travel unencrypted", "use the app's https URL")
+	case len(d.cfg.AppWebhookSecret) < 16:
+		return fail(name, "APP_WEBHOOK_SECRET is missing or shorter than 16 characters: its signatures are easy to forge", "set a long random secret (openssl rand -hex 32) in both Switchboard and the app")
+	}
+	return ok(name, "signed events to "+u.Host)
 }
 
 // local reports whether a host name is this machine or a private name that

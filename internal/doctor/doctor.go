@@ -54,6 +54,8 @@ type Config struct {
 	InboundEmailUser     string
 	InboundEmailPassword string
 	BillingURL           string
+	AppWebhookURL        string
+	AppWebhookSecret     string
 }
 
 func (c Config) production() bool { return c.AppEnv == "production" }
