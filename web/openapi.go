@@ -79,6 +79,8 @@ var apiOps = []apiOp{
 		query: []apiParam{{"queue", "billing, disputes, sellers or general"}, {"status", "open, pending, solved or closed"},
 			{"before", "a ticket ID: the page below it"}, {"limit", "1 to 500"}},
 		response: []store.Ticket{}, status: 200, errors: []int{400}},
+	{pattern: "GET /api/v1/search", summary: "Find anything by a Stripe ID (evt_, cus_, acct_, pi_, ch_, cs_, re_, dp_, po_, in_, sub_, or any ID an event was about), an ORD-… reference, #ticket, an email or part of a name.",
+		scope: store.ScopeRead, query: []apiParam{{"q", "what to find (at most 200 characters)"}}, response: []searchHit{}, status: 200, errors: []int{422}},
 	{pattern: "GET /api/v1/alerts", summary: "Open alerts (all of them with all=1), most recently seen first.", scope: store.ScopeRead,
 		query: []apiParam{{"all", "1 to include resolved alerts"}}, response: []store.Alert{}, status: 200},
 }

@@ -48,6 +48,7 @@ func (s *Server) routeTable() []entry {
 		raw("POST /api/v1/tickets", accessToken, s.api(store.ScopeTicketsWrite, s.ticketLimit(s.ticketsCreate))),
 		raw("GET /api/v1/tickets", accessToken, s.api(store.ScopeRead, s.ticketsIndex)),
 		raw("GET /api/v1/alerts", accessToken, s.api(store.ScopeRead, s.alertsIndex)),
+		raw("GET /api/v1/search", accessToken, s.api(store.ScopeRead, s.apiSearch)),
 		raw("POST /webhooks/inbound-email", accessBasic, http.HandlerFunc(s.inboundEmail)),
 
 		page("GET /login", accessLogin, s.loginShow),
@@ -113,6 +114,7 @@ func (s *Server) routeTable() []entry {
 
 		// Customers, orders, the dispute queue; support reads and adds notes,
 		// admins also assign and close.
+		page("GET /search", roleStaff, s.searchShow),
 		page("GET /customers", roleStaff, s.customersIndex),
 		page("GET /customers.csv", roleStaff, s.customersExport),
 		page("GET /customers/{id}", roleStaff, s.customersShow),

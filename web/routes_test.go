@@ -45,6 +45,8 @@ var wantAccess = map[string]string{
 	"POST /api/v1/tickets":               "token",
 	"GET /api/v1/tickets":                "token",
 	"GET /api/v1/alerts":                 "token",
+	"GET /api/v1/search":                 "token",
+	"GET /search":                        "admin support",
 	"POST /webhooks/inbound-email":       "basic",
 
 	"GET /login":   "login",
