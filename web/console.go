@@ -287,9 +287,14 @@ func newAssets() assets {
 // cached for good.
 func staticFiles() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// Files only: a directory (the folder itself) is not listed.
-		name := path.Clean("/" + strings.TrimPrefix(r.URL.Path, "/static/"))[1:]
-		if st, err := iofs.Stat(static.FS, name); err != nil || st.IsDir() || strings.HasSuffix(r.URL.Path, "/") {
+		// Files only, by their own name: a directory (the folder itself) is
+		// not listed, and style.css/ or ./style.css is not style.css.
+		name := strings.TrimPrefix(r.URL.Path, "/static/")
+		if path.Clean("/" + name)[1:] != name {
+			http.NotFound(w, r)
+			return
+		}
+		if st, err := iofs.Stat(static.FS, name); err != nil || st.IsDir() {
 			http.NotFound(w, r)
 			return
 		}
