@@ -290,7 +290,11 @@ func (s *Server) totpEnrolConfirm(w http.ResponseWriter, r *http.Request) error 
 		return s.totpEnrolPage(w, r, http.StatusUnprocessableEntity, msgBadCode)
 	}
 	codes := newRecoveryCodes()
-	if err := s.store.ConfirmTOTP(ctx, u.ID, step, u.Email, codes); errors.Is(err, store.ErrConflict) {
+	kept := make([]string, len(codes))
+	for i, c := range codes {
+		kept[i] = normalRecoveryCode(c)
+	}
+	if err := s.store.ConfirmTOTP(ctx, u.ID, step, u.Email, kept); errors.Is(err, store.ErrConflict) {
 		return s.totpEnrolPage(w, r, http.StatusUnprocessableEntity, msgBadCode)
 	} else if err != nil {
 		return err

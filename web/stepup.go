@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"net/http"
 	"slices"
 	"strings"
@@ -16,7 +17,7 @@ const stepUpFor = 5 * time.Minute
 // stepUpFresh reports whether the session proved its factor within stepUpFor.
 func (s *Server) stepUpFresh(r *http.Request) bool {
 	at := s.sessions.GetInt64(r.Context(), sessStepUpAt)
-	return at != 0 && time.Since(time.UnixMicro(at)) < stepUpFor
+	return at != 0 && time.Since(time.UnixMicro(at)) < cmp.Or(s.cfg.StepUpFor, stepUpFor)
 }
 
 // requireStepUp guards a route's state changes (every method but GET and
