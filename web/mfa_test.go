@@ -14,6 +14,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	. "github.com/switchboardhq/switchboard/internal/apptest"
+	"github.com/switchboardhq/switchboard/internal/stripefake"
 	"github.com/switchboardhq/switchboard/store"
 )
 
@@ -188,5 +189,44 @@ func TestStepUpBeforeRoleChange(t *testing.T) {
 	c.Post(path, url.Values{"role": {role}}).Want(http.StatusSeeOther)
 	if u, _ := app.Store.UserByID(context.Background(), target.ID); u.Role != store.UserAdmin {
 		t.Fatalf("role after step-up: %s", u.Role)
+	}
+}
+
+// TestStepUpBeforeRefund: past the step-up window the refund's confirmation
+// shows the step-up page (a user without a factor gives the password) and
+// requests nothing; the preview step is not guarded; once confirmed, the
+// kept form requests the refund.
+func TestStepUpBeforeRefund(t *testing.T) {
+	t.Parallel()
+	fake := stripefake.New(t)
+	app := NewWith(t, Options{Stripe: fake, StepUpFor: 1500 * time.Millisecond})
+	o := paidOrder(t, app, fake, 4800)
+	c := app.SignIn(store.UserAdmin)
+	form := refundForm(c.Get(refundPath(o)).Want(http.StatusOK), "48.00", "requested_by_customer")
+	time.Sleep(1600 * time.Millisecond)
+	form.Del("confirm")
+	c.Post(refundPath(o), form).Want(http.StatusOK) // the confirmation question
+	form.Set("confirm", "yes")
+	p := c.Post(refundPath(o), form).Want(http.StatusUnauthorized)
+	if p.Find("step-up-form").Length() != 1 {
+		t.Fatal("no step-up form")
+	}
+	if n := app.Count(`SELECT count(*) FROM refund_requests WHERE order_id = $1`, o.ID); n != 0 {
+		t.Fatalf("refund requested without step-up")
+	}
+	up := url.Values{"stepup_next": {refundPath(o)}, "stepup_password": {"wrong password entirely"}}
+	for k, v := range form {
+		up[k] = v
+	}
+	c.Post("/account/step-up", up).Want(http.StatusUnprocessableEntity)
+	up.Set("stepup_password", Password)
+	p = c.Post("/account/step-up", up).Want(http.StatusOK)
+	resume := url.Values{}
+	p.Doc.Find(`[data-testid=step-up-resume-form] input`).Each(func(_ int, s *goquery.Selection) {
+		resume.Add(s.AttrOr("name", ""), s.AttrOr("value", ""))
+	})
+	c.Post(refundPath(o), resume).Want(http.StatusSeeOther)
+	if n := app.Count(`SELECT count(*) FROM refund_requests WHERE order_id = $1`, o.ID); n != 1 {
+		t.Fatalf("refund requests after step-up: got %d, want 1", n)
 	}
 }
