@@ -266,12 +266,12 @@ func AccountSecurityPage(sh Shell, d AccountSecurityData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "<p class=\"muted small\">A code from an authenticator app after your password, so a leaked password alone does not open your account.</p><form method=\"post\" action=\"/account/security/totp\"><button type=\"submit\" class=\"primary\" data-testid=\"totp-start\">Set up an authenticator app</button></form>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "<p class=\"muted small\">A code from an authenticator app after your password, so a leaked password alone does not open your account.</p><p><a href=\"/account/security/totp\" class=\"button primary\" data-testid=\"totp-start\">Set up an authenticator app</a></p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "</section><section class=\"card\" id=\"account-password\" data-testid=\"account-password\"><h2>Change your password</h2><p class=\"muted small\">Your current password is needed. Every other session of yours is signed out; this one stays.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<p class=\"muted small\">Refunds, evidence, replays and changes to users, roles and tokens ask you to <a href=\"/account/step-up\" data-testid=\"step-up-link\">confirm it is you</a> when you last did more than 5 minutes ago.</p></section><section class=\"card\" id=\"account-password\" data-testid=\"account-password\"><h2>Change your password</h2><p class=\"muted small\">Your current password is needed. Every other session of yours is signed out; this one stays.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -283,7 +283,7 @@ func AccountSecurityPage(sh Shell, d AccountSecurityData) templ.Component {
 				var templ_7745c5c3_Var15 string
 				templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(d.Password.Error)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/account_security.templ`, Line: 83, Col: 87}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/account_security.templ`, Line: 82, Col: 87}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var15))
 				if templ_7745c5c3_Err != nil {
