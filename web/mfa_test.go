@@ -230,3 +230,17 @@ func TestStepUpBeforeRefund(t *testing.T) {
 		t.Fatalf("refund requests after step-up: got %d, want 1", n)
 	}
 }
+
+// TestStepUpHTMX: an htmx job retry without a fresh factor is sent (the whole
+// page) to the step-up form, which returns to the page it came from.
+func TestStepUpHTMX(t *testing.T) {
+	t.Parallel()
+	app := NewWith(t, Options{StepUpFor: time.Millisecond})
+	c := app.SignIn(store.UserAdmin)
+	time.Sleep(5 * time.Millisecond)
+	p := c.HTMX(http.MethodPost, "/jobs/1/retry", nil)
+	if p.Status != http.StatusUnauthorized || !strings.HasPrefix(p.Header.Get("HX-Redirect"), "/account/step-up?next=") {
+		t.Fatalf("htmx retry: got %d, HX-Redirect %q", p.Status, p.Header.Get("HX-Redirect"))
+	}
+	c.Get(p.Header.Get("HX-Redirect")).Want(http.StatusOK)
+}

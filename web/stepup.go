@@ -3,6 +3,7 @@ package web
 import (
 	"cmp"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -32,6 +33,17 @@ func (s *Server) requireStepUp(onConfirm bool, h handlerFunc) handlerFunc {
 		if r.Method == http.MethodGet || r.Method == http.MethodHead || s.stepUpFresh(r) ||
 			(onConfirm && r.PostFormValue("confirm") != "yes") {
 			return h(w, r)
+		}
+		if isHTMX(r) {
+			// A fragment swap has no room for the step-up page: the
+			// whole page goes there, and comes back here after.
+			back := "/"
+			if cu, err := url.Parse(r.Header.Get("HX-Current-URL")); err == nil && safeNext(cu.RequestURI()) != "" {
+				back = cu.RequestURI()
+			}
+			w.Header().Set("HX-Redirect", "/account/step-up?next="+url.QueryEscape(back))
+			w.WriteHeader(http.StatusUnauthorized)
+			return nil
 		}
 		ct := r.Header.Get("Content-Type")
 		if r.Method != http.MethodPost || (ct != "" && !strings.HasPrefix(ct, "application/x-www-form-urlencoded") &&
