@@ -119,6 +119,7 @@ func cmdServe(ctx context.Context, cfg config, stderr io.Writer) error {
 			WebhookSecrets: cfg.WebhookSecrets, Production: cfg.production(), BaseURL: cfg.BaseURL, WebhookDBTimeout: cfg.WebhookDBTimeout,
 			Settings: cfg.settings(), InboundUser: cfg.InboundEmailUser, InboundPassword: cfg.InboundEmailPassword,
 			MailOutbox: cfg.SMTPURL == "", Reconcile: cfg.StripeSecretKey != "", TrustedProxies: cfg.TrustedProxies,
+			MFARequired:            cfg.MFARequired,
 			SupportSubmitsEvidence: cfg.SupportSubmitsEvidence,
 			Doctor: func(ctx context.Context) []store.Check {
 				return doctor.New(cfg.doctorConfig(), doctor.Deps{Pool: pool}).Run(ctx)

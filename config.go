@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/switchboardhq/switchboard/jobs"
+	"github.com/switchboardhq/switchboard/store"
 	"github.com/switchboardhq/switchboard/web"
 )
 
@@ -51,6 +52,8 @@ type config struct {
 	// SupportSubmitsEvidence lets support staff, not only admins, save and
 	// submit dispute evidence.
 	SupportSubmitsEvidence bool
+	// MFARequired are the console roles that must use a second factor.
+	MFARequired []string
 }
 
 func (c config) production() bool { return c.AppEnv == "production" }
@@ -119,6 +122,10 @@ func (c *config) vars() []envVar {
 			return strings.Join(ps, ",")
 		}},
 		boolean("SUPPORT_SUBMITS_EVIDENCE", &c.SupportSubmitsEvidence, false),
+		{name: "MFA_REQUIRED", load: func(v string) (err error) {
+			c.MFARequired, err = mfaRequired(v, c.production())
+			return err
+		}, show: func() string { return strings.Join(c.MFARequired, ",") }},
 	}
 }
 
@@ -251,4 +258,24 @@ func reconcileIntervalSetting(c config) string {
 		return "off"
 	}
 	return c.ReconcileInterval.String()
+}
+
+// mfaRequired reads MFA_REQUIRED: console roles, comma-separated ("none" for
+// none); unset, admin and support in production and none elsewhere.
+func mfaRequired(v string, production bool) ([]string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" && production {
+		return []string{store.UserAdmin, store.UserSupport}, nil
+	}
+	var out []string
+	for _, r := range strings.Split(v, ",") {
+		switch r = strings.TrimSpace(r); r {
+		case "", "none":
+		case store.UserAdmin, store.UserSupport, store.UserSeller:
+			out = append(out, r)
+		default:
+			return nil, fmt.Errorf("MFA_REQUIRED names %q: use admin, support and seller, comma-separated, or none", r)
+		}
+	}
+	return out, nil
 }

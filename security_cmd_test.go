@@ -96,3 +96,36 @@ func TestUserResetPassword(t *testing.T) {
 		t.Errorf("audit entries: got %d, want 1", n)
 	}
 }
+
+// TestUserMFAReset: the command removes the user's factor and recovery codes,
+// ends their sessions and is audited; the password alone signs in again.
+func TestUserMFAReset(t *testing.T) {
+	app := apptest.New(t)
+	t.Setenv("DATABASE_URL", app.URL)
+	c := app.SignIn(store.UserAdmin)
+	ctx := context.Background()
+	if err := app.Store.StartTOTP(ctx, c.User.ID, "JBSWY3DPEHPK3PXP"); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Store.ConfirmTOTP(ctx, c.User.ID, 1, "test", []string{"abcdeabcde"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCmd(t, "", "user", "mfa-reset", "--email", "nobody@example.com"); err == nil {
+		t.Fatal("an unknown user was accepted")
+	}
+	if out, err := runCmd(t, "", "user", "mfa-reset", "--email", c.User.Email); err != nil {
+		t.Fatalf("mfa-reset: %v %s", err, out)
+	}
+	if p := c.Get("/"); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Header.Get("Location"), "/login") {
+		t.Fatalf("old session after the reset: got %d %q, want 303 to /login", p.Status, p.Header.Get("Location"))
+	}
+	if n := app.Count(`SELECT (SELECT count(*) FROM user_totp WHERE user_id = $1) + (SELECT count(*) FROM user_recovery_codes WHERE user_id = $1)`, c.User.ID); n != 0 {
+		t.Errorf("factors and codes left: %d", n)
+	}
+	if p := app.Anonymous().Login(c.User.Email, apptest.Password); p.Header.Get("Location") != "/" {
+		t.Errorf("sign-in after the reset goes to %q, want / (no second step)", p.Header.Get("Location"))
+	}
+	if n := app.Count(`SELECT count(*) FROM audit_log WHERE action = 'user.mfa_reset' AND actor = 'cli'`); n != 1 {
+		t.Errorf("audit entries: got %d, want 1", n)
+	}
+}

@@ -28,15 +28,17 @@ func readPassword(stdin io.Reader, email string) (string, error) {
 
 func cmdUser(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"user needs a subcommand: user add or user reset-password"}
+		return usageError{"user needs a subcommand: user add, user reset-password or user mfa-reset"}
 	}
 	switch args[0] {
 	case "add":
 		return cmdUserAdd(ctx, cfg, args[1:], stdin, stdout)
 	case "reset-password":
 		return cmdUserResetPassword(ctx, cfg, args[1:], stdin, stdout)
+	case "mfa-reset":
+		return cmdUserMFAReset(ctx, cfg, args[1:], stdout)
 	}
-	return usageError{fmt.Sprintf("unknown user subcommand %q: use add or reset-password", args[0])}
+	return usageError{fmt.Sprintf("unknown user subcommand %q: use add, reset-password or mfa-reset", args[0])}
 }
 
 // cmdUserResetPassword sets a user's password from stdin and ends every
@@ -78,5 +80,36 @@ func cmdUserResetPassword(ctx context.Context, cfg config, args []string, stdin 
 		return err
 	}
 	fmt.Fprintf(stdout, "reset the password of %s (id %d); their sessions are ended\n", u.Email, u.ID)
+	return nil
+}
+
+// cmdUserMFAReset removes a user's second factors and recovery codes (a lost
+// device) and ends every session the user has; audit-logged.
+func cmdUserMFAReset(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("user mfa-reset", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	email := fs.String("email", "", "")
+	if err := fs.Parse(args); err != nil {
+		return usageError{"user mfa-reset: " + err.Error()}
+	}
+	if !store.ValidEmail(*email) {
+		return usageError{"user mfa-reset needs --email with a valid address"}
+	}
+	pool, err := openPool(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	st := store.New(pool)
+	u, err := st.UserByEmail(ctx, *email)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no user has the email %s", *email)
+	} else if err != nil {
+		return err
+	}
+	if err := st.ResetMFA(ctx, u.ID, "cli"); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "removed the second factors and recovery codes of %s (id %d); their sessions are ended\n", u.Email, u.ID)
 	return nil
 }

@@ -33,6 +33,14 @@ func (s *Server) accountSecurityPage(w http.ResponseWriter, r *http.Request, sta
 		return err
 	}
 	d := views.AccountSecurityData{Password: f}
+	if d.HasTOTP, err = s.store.HasSecondFactor(ctx, currentUser(ctx).ID); err != nil {
+		return err
+	}
+	if d.HasTOTP {
+		if d.RecoveryLeft, err = s.store.RecoveryCodesLeft(ctx, currentUser(ctx).ID); err != nil {
+			return err
+		}
+	}
 	sid := s.sessions.GetString(ctx, sessSID)
 	for _, us := range ss {
 		d.Sessions = append(d.Sessions, views.SessionView{Session: us, Current: us.SID == sid})

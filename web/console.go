@@ -38,7 +38,7 @@ func (s *Server) console(access string, h handlerFunc) http.Handler {
 		}
 	})
 	if access != accessLogin {
-		next = s.requireRole(strings.Fields(access), next)
+		next = s.requireRole(strings.Fields(access), s.requireEnrolment(next))
 	}
 	return s.sessions.LoadAndSave(s.csrf.Handler(s.loadUser(next)))
 }

@@ -102,6 +102,22 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.ForgetHits(ctx, hits); err != nil {
 		return err
 	}
+	has, err := s.store.HasSecondFactor(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	if has {
+		return s.loginSecondStep(w, r, u, form.Next)
+	}
+	return s.signIn(w, r, u, form.Next, false)
+}
+
+// signIn signs a user in whose password (and second factor, mfa) checked:
+// a new session token, the session's row in user_sessions, an audit entry.
+// The sign-in counts as a fresh step-up (the password, or the second factor,
+// was just checked).
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request, u store.User, next string, mfa bool) error {
+	ctx := r.Context()
 	// A new token at sign-in: a token planted before it is worth nothing after.
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		return err
@@ -111,13 +127,14 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	s.sessions.Put(ctx, sessRole, u.Role)
 	s.sessions.Put(ctx, sessAuthAt, now.UnixMicro())
 	s.sessions.Put(ctx, sessSID, sid)
-	if err := s.store.CreateUserSession(ctx, u.ID, sid, now, keys.ip, r.UserAgent(), s.sessions.IdleTimeout, s.sessions.Lifetime); err != nil {
+	s.sessions.Put(ctx, sessStepUpAt, now.UnixMicro())
+	if err := s.store.CreateUserSession(ctx, u.ID, sid, now, clientIP(r), r.UserAgent(), s.sessions.IdleTimeout, s.sessions.Lifetime); err != nil {
 		return err
 	}
-	if err := s.store.Audit(ctx, u.Email, "user.login", fmt.Sprintf("user:%d", u.ID), nil); err != nil {
+	if err := s.store.Audit(ctx, u.Email, "user.login", fmt.Sprintf("user:%d", u.ID), map[string]any{"second_factor": mfa}); err != nil {
 		return err
 	}
-	http.Redirect(w, r, landing(&u, form.Next), http.StatusSeeOther)
+	http.Redirect(w, r, landing(&u, next), http.StatusSeeOther)
 	return nil
 }
 

@@ -14,6 +14,9 @@ type Route struct {
 	// Access is public, stripe, token, basic (inbound email), login (a console page open to all), or
 	// the console roles it admits, space-separated ("admin support").
 	Access string
+	// StepUp says the route's state changes need a fresh second factor (or
+	// the password, for users without one) from the last 5 minutes.
+	StepUp bool
 }
 
 // entry is a route with its handler.
@@ -26,9 +29,19 @@ type entry struct {
 // Console pages are wrapped in their layers (session, CSRF, user, the access
 // rule) from the same Access the test reads, so the two cannot disagree.
 func (s *Server) routeTable() []entry {
-	raw := func(pattern, access string, h http.Handler) entry { return entry{Route{pattern, access}, h} }
+	raw := func(pattern, access string, h http.Handler) entry {
+		return entry{Route{Pattern: pattern, Access: access}, h}
+	}
 	page := func(pattern, access string, h handlerFunc) entry {
-		return entry{Route{pattern, access}, s.console(access, h)}
+		return entry{Route{Pattern: pattern, Access: access}, s.console(access, h)}
+	}
+	// stepUp is a page whose state changes need a fresh second factor;
+	// stepUpConfirm guards only the confirmed request (confirm=yes).
+	stepUp := func(pattern, access string, h handlerFunc) entry {
+		return entry{Route{pattern, access, true}, s.console(access, s.requireStepUp(false, h))}
+	}
+	stepUpConfirm := func(pattern, access string, h handlerFunc) entry {
+		return entry{Route{pattern, access, true}, s.console(access, s.requireStepUp(true, h))}
 	}
 	return []entry{
 		raw("POST /webhooks/stripe", accessStripe, http.HandlerFunc(s.stripeWebhook)),
@@ -58,40 +71,47 @@ func (s *Server) routeTable() []entry {
 		page("POST /account/security/password", roleAnyone, s.accountPasswordChange),
 		page("POST /account/security/sessions/{id}/revoke", roleAnyone, s.accountSessionRevoke),
 		page("POST /account/security/sessions/revoke-others", roleAnyone, s.accountSessionsRevokeOthers),
+		page("GET /account/security/totp", roleAnyone, s.totpEnrolShow),
+		page("POST /account/security/totp", roleAnyone, s.totpEnrolStart),
+		page("POST /account/security/totp/confirm", roleAnyone, s.totpEnrolConfirm),
+		page("GET /account/step-up", roleAnyone, s.stepUpShow),
+		page("POST /account/step-up", roleAnyone, s.stepUpSubmit),
+		page("GET /login/verify", accessLogin, s.loginVerifyShow),
+		page("POST /login/verify", accessLogin, s.loginVerifySubmit),
 
 		page("GET /{$}", roleStaff, s.overviewShow),
 		page("GET /events", roleStaff, s.consoleEventsIndex),
 		page("GET /events/{id}", roleStaff, s.consoleEventsShow),
 		page("POST /events/{id}/dry-run", roleAdmin, s.eventsDryRun),
-		page("POST /events/{id}/replay", roleAdmin, s.eventsReplay),
+		stepUp("POST /events/{id}/replay", roleAdmin, s.eventsReplay),
 		page("POST /events/{id}/ignore", roleAdmin, s.eventsIgnore),
 		page("GET /events/bulk-replay", roleAdmin, s.eventsBulkReplayConfirm),
-		page("POST /events/bulk-replay", roleAdmin, s.eventsBulkReplay),
+		stepUp("POST /events/bulk-replay", roleAdmin, s.eventsBulkReplay),
 		page("GET /events/reconcile", roleStaff, s.eventsReconcileShow),
 		page("POST /events/reconcile", roleAdmin, s.eventsReconcile),
 		page("GET /jobs", roleAdmin, s.jobsIndex),
 		// River's own UI: its pages, assets and JSON API (GET, POST, PUT,
 		// PATCH), all methods behind the same layers; state changes pass the
 		// cross-origin check like the console's forms.
-		page(riverUIPrefix, roleAdmin, s.riverUIServe),
-		page(riverUIPrefix+"/", roleAdmin, s.riverUIServe),
+		stepUp(riverUIPrefix, roleAdmin, s.riverUIServe),
+		stepUp(riverUIPrefix+"/", roleAdmin, s.riverUIServe),
 		page("GET /jobs/{id}", roleAdmin, s.jobsShow),
 		page("GET /jobs/bulk", roleAdmin, s.jobsBulkConfirm),
-		page("POST /jobs/bulk", roleAdmin, s.jobsBulk),
-		page("POST /jobs/{id}/retry", roleAdmin, s.jobsRetry),
-		page("POST /jobs/{id}/discard", roleAdmin, s.jobsDiscard),
+		stepUp("POST /jobs/bulk", roleAdmin, s.jobsBulk),
+		stepUp("POST /jobs/{id}/retry", roleAdmin, s.jobsRetry),
+		stepUp("POST /jobs/{id}/discard", roleAdmin, s.jobsDiscard),
 		page("GET /setup", roleAdmin, s.setupShow),
 		page("POST /setup/{id}/test", roleAdmin, s.setupTest),
 		page("GET /settings", roleAdmin, s.settingsShow),
 		page("GET /settings/checks", roleAdmin, s.settingsChecks),
 		page("GET /users", roleAdmin, s.usersIndex),
-		page("POST /users", roleAdmin, s.usersCreate),
-		page("POST /users/{id}/role", roleAdmin, s.usersSetRole),
-		page("POST /users/{id}/disable", roleAdmin, s.usersDisable),
-		page("POST /users/{id}/enable", roleAdmin, s.usersEnable),
+		stepUp("POST /users", roleAdmin, s.usersCreate),
+		stepUp("POST /users/{id}/role", roleAdmin, s.usersSetRole),
+		stepUp("POST /users/{id}/disable", roleAdmin, s.usersDisable),
+		stepUp("POST /users/{id}/enable", roleAdmin, s.usersEnable),
 		page("GET /audit", roleAdmin, s.auditIndex),
 		page("GET /tokens", roleAdmin, s.tokensIndex),
-		page("POST /tokens/{id}/revoke", roleAdmin, s.tokensRevoke),
+		stepUp("POST /tokens/{id}/revoke", roleAdmin, s.tokensRevoke),
 
 		page("GET /tickets", roleStaff, s.consoleTicketsIndex),
 		page("GET /tickets.csv", roleStaff, s.ticketsExport),
@@ -125,16 +145,16 @@ func (s *Server) routeTable() []entry {
 		page("GET /orders.csv", roleStaff, s.ordersExport),
 		page("GET /orders/{id}", roleStaff, s.consoleOrdersShow),
 		page("GET /orders/{id}/refund", roleAdmin, s.ordersRefundShow),
-		page("POST /orders/{id}/refund", roleAdmin, s.ordersRefundCreate),
+		stepUpConfirm("POST /orders/{id}/refund", roleAdmin, s.ordersRefundCreate),
 		page("GET /disputes", roleStaff, s.consoleDisputesIndex),
 		page("GET /disputes.csv", roleStaff, s.disputesExport),
 		page("GET /disputes/{id}", roleStaff, s.consoleDisputesShow),
 		page("POST /disputes/{id}/notes", roleStaff, s.disputesNote),
 		page("POST /disputes/{id}/assign", roleAdmin, s.disputesAssign),
 		page("POST /disputes/{id}/take", roleStaff, s.disputesTake),
-		page("POST /disputes/{id}/close", roleAdmin, s.disputesClose),
+		stepUp("POST /disputes/{id}/close", roleAdmin, s.disputesClose),
 		page("POST /disputes/{id}/evidence", s.evidenceAccess(), s.disputesEvidenceSave),
-		page("POST /disputes/{id}/evidence/submit", s.evidenceAccess(), s.disputesEvidenceSubmit),
+		stepUpConfirm("POST /disputes/{id}/evidence/submit", s.evidenceAccess(), s.disputesEvidenceSubmit),
 		page("GET /seller/orders", roleSellerView, s.sellerOrdersIndex),
 		page("GET /seller/orders/{id}", roleSellerView, s.sellerOrdersShow),
 		page("GET /seller/disputes", roleSellerView, s.sellerDisputesIndex),

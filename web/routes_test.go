@@ -57,6 +57,13 @@ var wantAccess = map[string]string{
 	"POST /account/security/password":               "admin support seller",
 	"POST /account/security/sessions/{id}/revoke":   "admin support seller",
 	"POST /account/security/sessions/revoke-others": "admin support seller",
+	"GET /account/security/totp":                    "admin support seller",
+	"POST /account/security/totp":                   "admin support seller",
+	"POST /account/security/totp/confirm":           "admin support seller",
+	"GET /account/step-up":                          "admin support seller",
+	"POST /account/step-up":                         "admin support seller",
+	"GET /login/verify":                             "login",
+	"POST /login/verify":                            "login",
 
 	"GET /{$}":                  "admin support",
 	"GET /events":               "admin support",
@@ -140,6 +147,15 @@ var subPaths = map[string][]string{
 		"GET /admin/river/api/queues", "POST /admin/river/api/jobs/cancel", "PUT /admin/river/api/queues/no_such_queue/pause"},
 }
 
+// wantStepUp are the routes whose state changes need a fresh second factor.
+var wantStepUp = map[string]bool{
+	"POST /orders/{id}/refund": true, "POST /disputes/{id}/evidence/submit": true, "POST /disputes/{id}/close": true,
+	"POST /jobs/bulk": true, "POST /jobs/{id}/retry": true, "POST /jobs/{id}/discard": true,
+	"POST /events/{id}/replay": true, "POST /events/bulk-replay": true,
+	"POST /users": true, "POST /users/{id}/role": true, "POST /users/{id}/disable": true, "POST /users/{id}/enable": true,
+	"POST /tokens/{id}/revoke": true, "/admin/river": true, "/admin/river/": true,
+}
+
 // TestEveryRouteHasARule walks the route table × {signed out, admin, support,
 // seller}: a route without a rule (in the table or in wantAccess) fails, and
 // each role must get the answer wantAccess gives.
@@ -169,6 +185,9 @@ func TestEveryRouteHasARule(t *testing.T) {
 			continue
 		case want != rt.Access:
 			t.Errorf("%s: the route table says %q, want %q", rt.Pattern, rt.Access, want)
+		}
+		if rt.StepUp != wantStepUp[rt.Pattern] {
+			t.Errorf("%s: step-up %v in the route table, want %v", rt.Pattern, rt.StepUp, wantStepUp[rt.Pattern])
 		}
 		method, path := concrete(rt.Pattern)
 		checkAccess(t, rt.Pattern, want, method, path, clients, roles)

@@ -79,6 +79,12 @@ type Config struct {
 	// accounts); 5 when zero. Past it from everywhere together, the account
 	// is slowed (LoginSlowdown), not locked.
 	LoginFailures int
+	// MFARequired are the console roles that must have a second factor:
+	// after the password such a user sets one up before anything else.
+	MFARequired []string
+	// StepUpFor is how long a proved second factor (or password) opens
+	// step-up actions; 5 minutes when zero.
+	StepUpFor time.Duration
 	// LoginSlowdown is the wait before each sign-in to an account under
 	// attack (LoginFailures failures in 15 minutes from any addresses); 2 s
 	// when zero.

@@ -24,6 +24,10 @@ const (
 	// sessSID is the session's own ID in user_sessions (the list on
 	// /account/security): a session whose row is gone is signed out.
 	sessSID = "sid"
+	// sessStepUpAt is when the session last proved its second factor (or
+	// the password, for a user without one): step-up actions need it
+	// recent.
+	sessStepUpAt = "step_up_at"
 )
 
 // SessionCookie is the console's session cookie name over http; over https

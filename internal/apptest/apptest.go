@@ -64,6 +64,10 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	// BadSignatureLimit is bad webhook signatures a minute per address (1000 when zero).
 	BadSignatureLimit int
+	// MFARequired are the console roles that must have a second factor.
+	MFARequired []string
+	// StepUpFor is how long a proved factor opens step-up actions (5 minutes when zero).
+	StepUpFor time.Duration
 	// LoginSlowdown is the wait before each sign-in to an account under attack (2 s when zero).
 	LoginSlowdown time.Duration
 
@@ -153,7 +157,7 @@ func NewWith(t testing.TB, o Options) *App {
 		Web: web.Config{
 			WebhookSecrets: secrets, Production: o.Production, BadSignatureLimit: cmp.Or(o.BadSignatureLimit, 1000),
 			WebhookDBTimeout: o.WebhookDBTimeout, TrustedProxies: o.TrustedProxies, LoginSlowdown: o.LoginSlowdown,
-			LoginFailures: o.LoginFailures, BaseURL: o.BaseURL,
+			LoginFailures: o.LoginFailures, BaseURL: o.BaseURL, MFARequired: o.MFARequired, StepUpFor: o.StepUpFor,
 			Settings:    []web.Setting{{Name: "STRIPE_WEBHOOK_SECRET", Value: strings.Join(secrets, ","), Secret: true}},
 			InboundUser: o.InboundUser, InboundPassword: o.InboundPassword, TicketRateLimit: o.TicketRateLimit,
 			MailOutbox: o.SMTPURL == "", Doctor: o.Doctor, Reconcile: o.Stripe != nil,
