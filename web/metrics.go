@@ -83,6 +83,3 @@ func (m *Metrics) EventProcessed(d time.Duration) { m.eventLag.Observe(d.Seconds
 func (m *Metrics) CRMSynced(provider string, d time.Duration) {
 	m.crmLag.WithLabelValues(provider).Observe(d.Seconds())
 }
-
-// Registry is the Prometheus registry /metrics serves.
-func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
