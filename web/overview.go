@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchboardhq/switchboard/jobs"
 	"github.com/switchboardhq/switchboard/store"
 	"github.com/switchboardhq/switchboard/views"
 )
@@ -103,7 +104,7 @@ func (c *chartCache) get(ctx context.Context, st *store.Store, key string, from 
 	if e, ok := c.entries[key]; ok && e.from.Equal(from) && time.Since(e.at) < chartTTL {
 		return e.buckets, nil
 	}
-	bs, err := st.Charts(ctx, from, step, n)
+	bs, err := st.Charts(ctx, jobs.ChartEventTypes, from, step, n)
 	if err != nil {
 		return nil, err
 	}
