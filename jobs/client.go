@@ -200,8 +200,8 @@ func NewReplayWorker(pool *pgxpool.Pool, d Deps) (*StripeEventWorker, error) {
 	return NewEventWorker(d), nil
 }
 
-// NewEventWorker returns the event worker for applying events in-process
-// (the replay command).
+// NewEventWorker returns the event worker over d's follow-ups: River's worker
+// in internal/app, and the in-process applier of the demo data.
 func NewEventWorker(d Deps) *StripeEventWorker {
 	return &StripeEventWorker{Store: d.Store, Logger: d.Logger, FollowUps: d.FollowUps}
 }

@@ -39,7 +39,7 @@ func applyCheckoutSession(ctx context.Context, a *applyCtx) (string, error) {
 		return "", err
 	}
 	// The payment's key first, then the buyer, then the seller: the one lock
-	// order (see lockOrder).
+	// order (see "Lock order" in stripe_apply.go).
 	if err := a.tx.LockKey(ctx, firstNonEmpty(pi, s.ID)); err != nil {
 		return "", err
 	}

@@ -13,7 +13,7 @@ if [ -x scripts/chromium.sh ]; then
 	export CHROMIUM
 fi
 
-echo "test.sh: checking tracked file sizes, formatting, generated code and vet"
+echo "test.sh: checking tracked file sizes, formatting, generated code, vet and staticcheck"
 scripts/check-size.sh
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.pgdata/*'))
 if [ -n "$unformatted" ]; then
@@ -33,6 +33,7 @@ if ls views/*.templ >/dev/null 2>&1; then
 	fi
 fi
 go vet ./...
+go tool staticcheck ./...
 
 echo "test.sh: running the tests"
 go test -race -count=1 -timeout 20m ./... "$@"

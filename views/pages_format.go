@@ -131,13 +131,6 @@ func moneyP(amount *int64, currency string) string {
 	return money(*amount, currency)
 }
 
-func assigneeValue(p *int64) string {
-	if p == nil {
-		return ""
-	}
-	return itoa(*p)
-}
-
 func sameID(a *int64, b int64) bool { return a != nil && *a == b }
 
 // noteKind names a ticket note's kind for the page.

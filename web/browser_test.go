@@ -201,12 +201,4 @@ func TestBrowserMainFlows(t *testing.T) {
 	}
 }
 
-// htmxReady waits until htmx has processed the form around an element that
-// a swap brought in (htmx keeps its state in the element's htmx-internal-data).
-func htmxReady(t *testing.T, ctx context.Context, testid string) {
-	t.Helper()
-	poll(t, ctx, "htmx to process "+testid, `(() => { const f = document.querySelector('[data-testid="`+testid+`"]').closest('form');
-		return !!(f && f['htmx-internal-data'] && f['htmx-internal-data'].initHash); })()`)
-}
-
 func jsString(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'" }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/switchboardhq/switchboard/jobs"
 )
@@ -64,7 +65,7 @@ func NewMetrics() *Metrics {
 		}, []string{"provider"}),
 	}
 	m.reg.MustRegister(m.webhooks, m.requests, m.jobDuration, m.jobFailures, m.eventLag, m.crmLag,
-		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
@@ -83,6 +84,3 @@ func (m *Metrics) EventProcessed(d time.Duration) { m.eventLag.Observe(d.Seconds
 func (m *Metrics) CRMSynced(provider string, d time.Duration) {
 	m.crmLag.WithLabelValues(provider).Observe(d.Seconds())
 }
-
-// Registry is the Prometheus registry /metrics serves.
-func (m *Metrics) Registry() *prometheus.Registry { return m.reg }

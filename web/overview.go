@@ -116,7 +116,7 @@ func (c *chartCache) get(ctx context.Context, st *store.Store, key string, from 
 	if e, ok := c.entries[key]; ok && e.from.Equal(from) && time.Since(e.at) < chartTTL {
 		return e.buckets, nil
 	}
-	bs, err := st.Charts(ctx, from, step, n)
+	bs, err := st.Charts(ctx, jobs.ChartEventTypes, from, step, n)
 	if err != nil {
 		return nil, err
 	}
