@@ -207,6 +207,8 @@ func TestBrowserHeldAlertResolvesItself(t *testing.T) {
 		chromedp.Navigate(base+"/events/bulk-replay?status=held"),
 		chromedp.WaitVisible(tid("bulk-replay-confirm")),
 		chromedp.Click(tid("bulk-replay-confirm")),
+		// The form's own navigation ends before the next one starts (else Chromium aborts it).
+		chromedp.WaitVisible(tid("flash-ok")),
 	)
 	app.WaitStatus(ev.ID, store.EventProcessed)
 	run(t, ctx, "the open alerts again", chromedp.Navigate(base+"/alerts"), chromedp.WaitVisible(tid("alerts-empty")))
