@@ -86,10 +86,10 @@ func (d *Dispatcher) appEvents(ctx context.Context, tx *store.Store, fx *Effects
 	}
 	for _, id := range fx.AccountIDs() {
 		_, changed, err := tx.AppPaymentStateChange(ctx, id)
-		if err != nil || !changed {
-			if err != nil {
-				return err
-			}
+		if err != nil {
+			return err
+		}
+		if !changed {
 			continue
 		}
 		a, err := tx.AccountByID(ctx, id)

@@ -27,6 +27,8 @@ type apiOp struct {
 	request  any
 	response any
 	status   int
+	// alsoOK is another success status (a signup that already existed: 200).
+	alsoOK int
 	// errors are the error statuses the route may answer besides 401/403/429/5xx.
 	errors []int
 }
@@ -59,7 +61,7 @@ type apiErrorBody struct {
 var apiOps = []apiOp{
 	{pattern: "GET /api/v1/openapi.json", summary: "This description (no token needed).", response: map[string]any{}, status: 200},
 	{pattern: "POST /api/v1/signups", summary: "Create the account for a signup, or return the one with this email (201 when created, 200 when it existed).",
-		scope: store.ScopeSignupsWrite, request: signupRequest{}, response: store.Account{}, status: 201, errors: []int{400, 413, 415, 422}},
+		scope: store.ScopeSignupsWrite, request: signupRequest{}, response: store.Account{}, status: 201, alsoOK: 200, errors: []int{400, 413, 415, 422}},
 	{pattern: "GET /api/v1/accounts", summary: "The account with an email, a Stripe customer or a Connect account.", scope: store.ScopeRead,
 		query:    []apiParam{{"email", "the account's email"}, {"stripe_customer_id", "cus_…"}, {"stripe_account_id", "acct_…"}},
 		response: store.Account{}, status: 200, errors: []int{400, 404}},
@@ -135,8 +137,8 @@ func buildOpenAPI() map[string]any {
 		responses := map[string]any{}
 		ok := map[string]any{"description": "OK", "content": map[string]any{"application/json": map[string]any{"schema": g.of(reflect.TypeOf(op.response))}}}
 		responses[strconv.Itoa(op.status)] = ok
-		if op.pattern == "POST /api/v1/signups" {
-			responses["200"] = ok
+		if op.alsoOK != 0 {
+			responses[strconv.Itoa(op.alsoOK)] = ok
 		}
 		errs := op.errors
 		if op.scope != "" {
